@@ -1,0 +1,58 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace dbshift {
+
+/// A parsed database URL:
+///   sqlite:PATH               (also sqlite://PATH and sqlite::memory:)
+///   postgres://user[:pw]@host[:port]/db?param=value   (postgresql:// too)
+///   mysql://user[:pw]@host[:port]/db?param=value      (mariadb:// too)
+/// Parse() keeps the raw text so drivers can hand it to their client library
+/// unchanged (libpq reads its own URI syntax, .pgpass and PG* variables).
+/// Thread-compatible value type.
+class Url {
+ public:
+  /// Throws ConfigError naming the URL (already redacted) when the scheme is
+  /// unknown or the text does not parse.
+  static Url Parse(std::string_view text);
+
+  /// "sqlite", "postgres" or "mysql" (aliases folded).
+  const std::string& scheme() const { return scheme_; }
+  /// The URL exactly as given. Contains the password: never print it.
+  const std::string& raw() const { return raw_; }
+  /// SQLite: the file path (or ":memory:"). Others: the database name.
+  const std::string& database() const { return database_; }
+  const std::string& user() const { return user_; }
+  const std::string& host() const { return host_; }
+  /// 0 when the URL names no port.
+  int port() const { return port_; }
+  /// Query parameters, percent-decoded.
+  const std::map<std::string, std::string>& params() const { return params_; }
+  /// The password, percent-decoded; empty when the URL has none.
+  const std::string& password() const { return password_; }
+
+  /// The URL with the password and any secret query parameter (password,
+  /// sslpassword, ...) replaced by "***". Safe to print and log.
+  std::string Redacted() const;
+
+  /// `text` with every occurrence of this URL's secrets (raw and decoded
+  /// password, the raw URL itself) replaced. Pass every message that may quote
+  /// the URL (engine errors, library messages) through this before it leaves.
+  std::string Scrub(std::string_view text) const;
+
+ private:
+  std::string raw_;
+  std::string scheme_;
+  std::string user_;
+  std::string password_;
+  std::string raw_password_;  // as written, before percent-decoding
+  std::string host_;
+  int port_ = 0;
+  std::string database_;
+  std::map<std::string, std::string> params_;
+};
+
+}  // namespace dbshift

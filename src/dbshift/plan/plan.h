@@ -1,0 +1,90 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dbshift/common/history_row.h"
+#include "dbshift/source/migration.h"
+#include "dbshift/source/version.h"
+
+namespace dbshift {
+
+/// The state of one migration, computed from source and history (DESIGN.md).
+enum class MigrationState {
+  kApplied,     ///< applied, file present, checksum matches
+  kPending,     ///< not applied, above the current version (or repeatable new/changed)
+  kFailed,      ///< last history row has success=false (dirty)
+  kMissing,     ///< applied, but its file is gone
+  kChanged,     ///< applied, but the file's checksum differs from history's
+  kOutOfOrder,  ///< not applied, but lower than the current version
+  kBaseline,    ///< the baseline row itself
+  kIgnored,     ///< not applied, at or below the baseline version (skipped by design)
+};
+
+/// "applied", "pending", "failed", "missing", "changed", "out_of_order",
+/// "baseline", "ignored": the words of the JSON output.
+const char* MigrationStateName(MigrationState state);
+
+/// One line of the plan: a versioned migration, a repeatable one, or a
+/// history entry without a file.
+struct PlanEntry {
+  MigrationState state = MigrationState::kPending;
+  MigrationKind kind = MigrationKind::kVersioned;
+  std::optional<Version> version;          ///< absent for repeatable
+  std::string description;
+  std::string script;                      ///< file name, or history's when missing
+  std::string checksum;                    ///< the file's; history's when missing
+  const Migration* migration = nullptr;    ///< into the MigrationSet; null when missing/baseline
+  std::optional<HistoryRow> applied;       ///< the effective (last) history row, if any
+  std::string message;                     ///< why the state is a problem; empty otherwise
+};
+
+struct PlanOptions {
+  /// Pending versions lower than the current one become runnable (kPending
+  /// is not used for them: they stay kOutOfOrder but stop being problems).
+  bool allow_out_of_order = false;
+};
+
+/// The plan: every migration in version order, repeatables after, entries
+/// for history rows without a file in their version position.
+struct Plan {
+  std::vector<PlanEntry> entries;
+  /// Highest applied (or baseline) version; nullopt on an empty history.
+  std::optional<Version> current_version;
+  /// The baseline version, if the history has a baseline row.
+  std::optional<Version> baseline_version;
+  bool allow_out_of_order = false;
+
+  /// Entries that make `up` refuse: failed, missing, changed, and
+  /// out_of_order unless allowed. In plan order.
+  std::vector<const PlanEntry*> Problems() const;
+};
+
+/// Pure: no I/O. `history` in any order (sorted by installed_rank inside).
+/// History rows that do not parse as a version are kept as kMissing entries
+/// with a message. The returned entries point into `source`, which must
+/// outlive the plan.
+Plan BuildPlan(const MigrationSet& source, const std::vector<HistoryRow>& history,
+               const PlanOptions& options);
+
+/// How far `up` or `down` goes.
+struct Target {
+  std::optional<Version> to;  ///< up: apply up to and including; down: undo down to, keeping it
+  std::optional<int> count;   ///< at most this many migrations (-n)
+};
+
+/// What `up` runs, in order: pending versioned migrations (and out-of-order
+/// ones when the plan allows them) up to the target, then pending
+/// repeatables (only when no target limits the run). Throws UsageError when
+/// `to` names no known version or count < 1.
+std::vector<const PlanEntry*> SelectUp(const Plan& plan, const Target& target);
+
+/// What `down` undoes, newest first: applied versioned migrations above
+/// `to`, or the last `count` (default 1 when neither is given). Throws
+/// UsageError for a bad target and ValidationError naming every selected
+/// version that has no undo script.
+std::vector<const PlanEntry*> SelectDown(const Plan& plan, const MigrationSet& source,
+                                         const Target& target);
+
+}  // namespace dbshift

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dbshift/source/directives.h"
+#include "dbshift/source/version.h"
+
+namespace dbshift {
+
+enum class MigrationKind {
+  kVersioned,   ///< V<version>__<description>.sql
+  kUndo,        ///< U<version>__<description>.sql: undoes its V twin
+  kRepeatable,  ///< R__<description>.sql: runs again whenever it changes
+};
+
+/// "versioned", "undo", "repeatable".
+const char* MigrationKindName(MigrationKind kind);
+
+/// One migration script, read and checksummed.
+struct Migration {
+  MigrationKind kind = MigrationKind::kVersioned;
+  std::optional<Version> version;  ///< absent for repeatable
+  std::string description;         ///< from the file name, '_' shown as ' '
+  std::string script;              ///< path relative to the source folder, '/' separated
+  std::filesystem::path path;      ///< full path
+  std::string sql;                 ///< file content as read (BOM removed)
+  std::string checksum;            ///< ScriptChecksum(sql)
+  Directives directives;
+};
+
+/// The migrations of one source folder. Versioned and undo sorted by version
+/// ascending, repeatable by description.
+struct MigrationSet {
+  std::vector<Migration> versioned;
+  std::vector<Migration> undo;
+  std::vector<Migration> repeatable;
+
+  /// The undo script of `version`, or nullptr.
+  const Migration* FindUndo(const Version& version) const;
+  /// The versioned script of `version`, or nullptr.
+  const Migration* FindVersioned(const Version& version) const;
+};
+
+}  // namespace dbshift

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <compare>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dbshift {
+
+/// A migration version: dotted decimal numbers ("1", "1.2", "20261121093000"),
+/// compared numerically part by part, of any length (no overflow), with
+/// trailing zero parts ignored, so "1" == "1.0" and "1.10" > "1.9".
+/// Flyway's underscore separator ("1_2") is accepted and means "1.2".
+/// The text is kept exactly as written, because that is what users see and
+/// what history stores. Value type, thread-compatible.
+class Version {
+ public:
+  /// nullopt unless `text` is digits separated by single '.' or '_'.
+  static std::optional<Version> Parse(std::string_view text);
+
+  /// The text as written ("1_2" stays "1_2").
+  const std::string& text() const { return text_; }
+
+  /// True when the version is one integer (no dots).
+  bool IsInteger() const { return parts_.size() == 1; }
+
+  /// Numeric parts with leading zeros removed ("007" -> "7"), trailing zero
+  /// parts dropped.
+  const std::vector<std::string>& parts() const { return parts_; }
+
+  std::strong_ordering operator<=>(const Version& other) const;
+  bool operator==(const Version& other) const;
+
+ private:
+  std::string text_;
+  std::vector<std::string> parts_;
+};
+
+}  // namespace dbshift
