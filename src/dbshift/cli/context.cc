@@ -1,1 +1,72 @@
-// placeholder
+#include "dbshift/cli/context.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "dbshift/common/duration.h"
+#include "dbshift/common/error.h"
+#include "dbshift/common/url.h"
+#include "dbshift/log/run_log.h"
+#include "dbshift/source/loader.h"
+
+namespace dbshift::cli {
+
+CommandContext::CommandContext(GlobalOptions options) : options_(std::move(options)) {}
+
+const Config& CommandContext::config() {
+  if (!config_) {
+    std::optional<std::filesystem::path> path;
+    if (options_.config) path = *options_.config;
+    config_ = LoadConfigOrDefault(path);
+  }
+  return *config_;
+}
+
+std::filesystem::path CommandContext::MigrationDir() {
+  if (options_.dir) return *options_.dir;
+  return config().dir;
+}
+
+MigrationSet CommandContext::LoadSource() { return LoadMigrations(MigrationDir()); }
+
+std::unique_ptr<Driver> CommandContext::Connect() {
+  ResolvedUrl resolved = ResolveUrl(config(), options_.url, options_.env);
+  url_origin_ = resolved.origin;
+  DriverOptions driver_options;
+  driver_options.history_table = options_.history_table.value_or(config().history_table);
+  return OpenDriver(Url::Parse(resolved.url), driver_options);
+}
+
+LockPolicy CommandContext::lock_policy() {
+  LockPolicy policy;
+  policy.timeout = options_.lock_timeout ? ParseDuration(*options_.lock_timeout, "--lock-timeout")
+                                         : config().lock_timeout;
+  return policy;
+}
+
+std::unique_ptr<EventSink> CommandContext::OpenRunLog(const std::string& run_id) {
+  std::filesystem::path dir = options_.log_dir ? std::filesystem::path(*options_.log_dir)
+                                               : config().log_dir;
+  try {
+    return std::make_unique<RunLog>(dir, run_id);
+  } catch (const ConfigError& error) {
+    if (options_.log_dir) throw;
+    Note(fmt::format("warning: no run log: {}", error.what()));
+    return nullptr;
+  }
+}
+
+void CommandContext::Say(const std::string& line) const {
+  if (json() || options_.quiet) return;
+  std::fputs(line.c_str(), stdout);
+  std::fputc('\n', stdout);
+}
+
+void CommandContext::Note(const std::string& line) const {
+  if (options_.quiet) return;
+  std::fputs(line.c_str(), stderr);
+  std::fputc('\n', stderr);
+}
+
+}  // namespace dbshift::cli

@@ -1,1 +1,116 @@
-int main() { return 0; }
+// dbshift: the command-line front end. Parses the command line, runs one
+// command, and turns every error into its message and DESIGN.md exit code.
+// This is the one place that catches everything (STYLE.md "Error-handling").
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "dbshift/cli/commands/commands.h"
+#include "dbshift/cli/context.h"
+#include "dbshift/cli/render_json.h"
+#include "dbshift/common/build_info.h"
+#include "dbshift/common/error.h"
+
+namespace dbshift::cli {
+namespace {
+
+std::size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "did you mean" for a mistyped command, as ninja does for its tools.
+std::string Suggestion(const CLI::App& app, const std::vector<std::string>& extras) {
+  if (extras.empty()) return "";
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (EditDistance(extras.front(), command->get_name()) <= 2) {
+      return fmt::format(" (did you mean `{}`?)", command->get_name());
+    }
+  }
+  return "";
+}
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
+  app.add_option("--url", options.url, "database URL (sqlite:PATH, postgres://...)");
+  app.add_option("--env", options.env, "an [env.NAME] of the config file");
+  app.add_option("--config", options.config, "config file (default ./dbshift.toml if present)");
+  app.add_option("--dir", options.dir, "migration folder (default migrations)");
+  app.add_option("--format", options.format, "output: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("-y,--yes", options.yes, "do not ask for confirmation");
+  app.add_option("--lock-timeout", options.lock_timeout,
+                 "how long to wait for the migration lock (e.g. 30s, 5m)");
+  app.add_option("--log-dir", options.log_dir, "folder of the run log (default .dbshift/log)");
+  app.add_option("--history-table", options.history_table,
+                 "history table name (default dbshift_history)");
+  app.add_flag("-v,--verbose", options.verbose, "print every statement");
+  app.add_flag("-q,--quiet", options.quiet, "print only errors and the result");
+}
+
+int ReportError(const CommandContext& context, const Error& error) {
+  if (context.json()) PrintJson(ErrorJson(error));
+  std::string location;
+  if (!error.context().file.empty() && error.context().line > 0 &&
+      std::string(error.what()).find(error.context().file) == std::string::npos) {
+    location = fmt::format("{}:{}: ", error.context().file, error.context().line);
+  }
+  std::fprintf(stderr, "dbshift: error: %s%s\n", location.c_str(), error.what());
+  return static_cast<int>(error.code());
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"dbshift: versioned, recorded, lock-safe database migrations"};
+  app.set_version_flag("--version", kToolVersion);
+  app.require_subcommand(1);
+  app.fallthrough();
+  GlobalOptions options;
+  AddGlobalOptions(app, options);
+
+  CommandRunner selected;
+  AddInitCommand(app, selected);
+  AddNewCommand(app, selected);
+  AddStatusCommand(app, selected);
+  AddUpCommand(app, selected);
+  AddDownCommand(app, selected);
+  AddValidateCommand(app, selected);
+  AddRepairCommand(app, selected);
+  AddBaselineCommand(app, selected);
+  AddLockCommand(app, selected);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
+    std::fprintf(stderr, "dbshift: error: %s%s\nRun `dbshift --help` for the commands.\n",
+                 error.what(), Suggestion(app, app.remaining()).c_str());
+    return static_cast<int>(ExitCode::kUsage);
+  }
+
+  CommandContext context(options);
+  try {
+    return selected(context);
+  } catch (const Error& error) {
+    return ReportError(context, error);
+  } catch (const std::exception& error) {
+    return ReportError(context, InternalError(error.what()));
+  }
+}
+
+}  // namespace
+}  // namespace dbshift::cli
+
+int main(int argc, char** argv) { return dbshift::cli::Main(argc, argv); }

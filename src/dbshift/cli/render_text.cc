@@ -1,1 +1,91 @@
-// placeholder
+#include "dbshift/cli/render_text.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace dbshift::cli {
+namespace {
+
+std::string Milliseconds(std::chrono::microseconds duration) {
+  return fmt::format("{:.1f} ms", static_cast<double>(duration.count()) / 1000.0);
+}
+
+}  // namespace
+
+void TerminalSink::OnEvent(const Event& event) {
+  switch (event.type) {
+    case Event::Type::kMigrationFinished: {
+      std::string label = event.version.empty() ? "R" : event.version;
+      if (event.ok) {
+        context_.Say(fmt::format("  {} {:<8} {:<40} {}", event.kind == "undo" ? "undone " : "applied",
+                                 label, event.description, Milliseconds(event.duration)));
+      } else {
+        context_.Say(fmt::format("  FAILED  {:<8} {}", label, event.description));
+      }
+      break;
+    }
+    case Event::Type::kStatementFinished:
+      if (show_statements_) {
+        std::string text = event.statement;
+        if (text.size() > 2000) text = text.substr(0, 2000) + " ...";
+        context_.Say(fmt::format("    -- {}:{}{}\n    {};", event.script, event.line,
+                                 event.ok ? "" : "  (FAILED)", text));
+      }
+      break;
+    case Event::Type::kMessage:
+      context_.Note(event.message);
+      break;
+    default:
+      break;
+  }
+}
+
+std::string StatusText(const Plan& plan) {
+  std::string text = fmt::format("Current version: {}\n\n",
+                                 plan.current_version ? plan.current_version->text() : "none");
+  if (plan.entries.empty()) return text + "No migrations.\n";
+  std::size_t width = 7;
+  for (const PlanEntry& entry : plan.entries) {
+    if (entry.version) width = std::max(width, entry.version->text().size());
+  }
+  text += fmt::format("{:<{}}  {:<12}  {:<24}  {}\n", "Version", width, "State", "Applied at",
+                      "Description");
+  for (const PlanEntry& entry : plan.entries) {
+    std::string version = entry.version ? entry.version->text() : "R";
+    std::string applied_at;
+    if (entry.applied && entry.applied->success && entry.applied->kind != HistoryKind::kUndo) {
+      applied_at = entry.applied->applied_at;
+    }
+    text += fmt::format("{:<{}}  {:<12}  {:<24}  {}\n", version, width,
+                        MigrationStateName(entry.state), applied_at, entry.description);
+  }
+  std::vector<const PlanEntry*> problems = plan.Problems();
+  if (!problems.empty()) {
+    text += fmt::format("\n{} problem{}:\n", problems.size(), problems.size() == 1 ? "" : "s");
+    for (const PlanEntry* entry : problems) text += "  - " + entry->message + "\n";
+  }
+  return text;
+}
+
+std::string RunSummaryText(const RunResult& result, const std::string& verb) {
+  std::string text;
+  std::string at = result.current_version ? "version " + *result.current_version : "no version";
+  if (result.dry_run) {
+    text = fmt::format("Dry run: {} migration{} would be {}; everything was rolled back. Database "
+                       "remains at {}.",
+                       result.applied.size(), result.applied.size() == 1 ? "" : "s", verb, at);
+    for (const std::string& script : result.not_verifiable) {
+      text += fmt::format("\n  not verifiable (listed, not executed): {}", script);
+    }
+  } else if (result.applied.empty() && !result.failure) {
+    text = fmt::format("Nothing to do. Database is at {}.", at);
+  } else {
+    text = fmt::format("{} {} migration{}. Database is at {}.",
+                       verb == "applied" ? "Applied" : "Undid", result.applied.size(),
+                       result.applied.size() == 1 ? "" : "s", at);
+  }
+  return text;
+}
+
+}  // namespace dbshift::cli

@@ -1,1 +1,28 @@
-// placeholder: implemented in a later change
+#include "dbshift/common/sha256.h"
+
+#include <array>
+
+#include <openssl/evp.h>
+
+#include "dbshift/common/error.h"
+
+namespace dbshift {
+
+std::string Sha256Hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  // EVP_Digest is one-shot and keeps no shared state, hence thread-safe.
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
+    throw InternalError("EVP_Digest(sha256) failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(size * 2);
+  for (unsigned int i = 0; i < size; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 0x0f]);
+  }
+  return hex;
+}
+
+}  // namespace dbshift

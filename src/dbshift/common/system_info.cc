@@ -1,1 +1,111 @@
-// placeholder: implemented in a later change
+#include "dbshift/common/system_info.h"
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/random.h>
+#include <unistd.h>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "dbshift/common/error.h"
+
+namespace dbshift {
+namespace {
+
+std::string LookUpOsUser() {
+  const uid_t uid = geteuid();
+  long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+  if (size <= 0) size = 16384;  // the limit is indeterminate on some systems
+  std::vector<char> buffer(static_cast<std::size_t>(size));
+  passwd entry{};
+  passwd* result = nullptr;
+  if (getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &result) == 0 && result != nullptr &&
+      result->pw_name != nullptr && result->pw_name[0] != '\0') {
+    return result->pw_name;
+  }
+  // Containers often run as a uid with no passwd entry.
+  if (const char* user = std::getenv("USER"); user != nullptr && user[0] != '\0') return user;
+  return std::to_string(uid);
+}
+
+std::string LookUpHostName() {
+  std::array<char, 256> buffer{};
+  if (gethostname(buffer.data(), buffer.size() - 1) != 0 || buffer[0] == '\0') return "unknown";
+  return buffer.data();
+}
+
+// Fills `out` from getrandom, falling back to /dev/urandom on kernels
+// without the system call. Returns false when neither works.
+bool FillRandom(unsigned char* out, std::size_t size) {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = getrandom(out + done, size - done, 0);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
+    }
+  }
+  if (done == size) return true;
+  const int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  done = 0;
+  while (done < size) {
+    const ssize_t n = read(fd, out + done, size - done);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+    } else if (!(n < 0 && errno == EINTR)) {
+      break;
+    }
+  }
+  close(fd);
+  return done == size;
+}
+
+}  // namespace
+
+const std::string& OsUser() {
+  static const std::string user = LookUpOsUser();
+  return user;
+}
+
+const std::string& HostName() {
+  static const std::string host = LookUpHostName();
+  return host;
+}
+
+// Not cached: a forked child has its own pid.
+int ProcessId() { return static_cast<int>(getpid()); }
+
+std::string NowUtcIso8601() {
+  const auto now = std::chrono::system_clock::now();
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::time_t seconds = static_cast<std::time_t>(millis / 1000 - (millis % 1000 < 0));
+  const int fraction = static_cast<int>(((millis % 1000) + 1000) % 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, fraction);
+}
+
+std::string NewRunId() {
+  std::array<unsigned char, 16> bytes{};
+  if (!FillRandom(bytes.data(), bytes.size())) {
+    throw InternalError("no random source (getrandom and /dev/urandom both failed)");
+  }
+  std::string id;
+  id.reserve(bytes.size() * 2);
+  for (unsigned char byte : bytes) id += fmt::format("{:02x}", byte);
+  return id;
+}
+
+}  // namespace dbshift

@@ -41,6 +41,9 @@ class Url {
   /// `text` with every occurrence of this URL's secrets (raw and decoded
   /// password, the raw URL itself) replaced. Pass every message that may quote
   /// the URL (engine errors, library messages) through this before it leaves.
+  /// Secrets shorter than 4 bytes are replaced only where delimited as in a
+  /// URL or conninfo (":pw@", "password=pw"), so short passwords do not shred
+  /// ordinary words of the message.
   std::string Scrub(std::string_view text) const;
 
  private:
@@ -53,6 +56,7 @@ class Url {
   int port_ = 0;
   std::string database_;
   std::map<std::string, std::string> params_;
+  std::string redacted_;  // computed by Parse from the spans that hold secrets
 };
 
 }  // namespace dbshift

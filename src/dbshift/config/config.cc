@@ -1,1 +1,269 @@
-// placeholder: implemented in a later change
+#include "dbshift/config/config.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <toml++/toml.h>
+
+#include "dbshift/common/duration.h"
+#include "dbshift/common/error.h"
+#include "dbshift/common/url.h"
+
+namespace dbshift {
+namespace {
+
+constexpr std::string_view kDefaultConfigFile = "dbshift.toml";
+constexpr std::string_view kDefaultUrl = "sqlite:./dbshift.db";
+constexpr std::array<std::string_view, 5> kTopLevelKeys = {"dir", "history_table", "log_dir",
+                                                           "lock_timeout", "env"};
+constexpr std::array<std::string_view, 2> kEnvKeys = {"url", "url_env"};
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// " (did you mean \"x\"?)" for a near miss, empty otherwise. Two edits catch
+// typos and swapped letters without suggesting unrelated words.
+template <typename Names>
+std::string DidYouMean(std::string_view word, const Names& names) {
+  std::string_view best;
+  std::size_t best_distance = 3;
+  for (std::string_view name : names) {
+    const std::size_t distance = EditDistance(word, name);
+    if (distance < best_distance) {
+      best = name;
+      best_distance = distance;
+    }
+  }
+  return best.empty() ? std::string() : fmt::format(" (did you mean \"{}\"?)", best);
+}
+
+std::string_view TypeName(toml::node_type type) {
+  switch (type) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+// Builds errors that point at a place in the config file.
+class Reporter {
+ public:
+  explicit Reporter(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void Fail(const toml::source_region& where, std::string_view message) const {
+    const int line = static_cast<int>(where.begin.line);
+    ErrorContext context;
+    context.file = file_;
+    context.line = line;
+    if (line == 0) throw ConfigError(fmt::format("{}: {}", file_, message), std::move(context));
+    throw ConfigError(fmt::format("{}:{}:{}: {}", file_, line, where.begin.column, message),
+                      std::move(context));
+  }
+
+  const std::string& ExpectString(const toml::node& node, std::string_view key) const {
+    const toml::value<std::string>* value = node.as_string();
+    if (value == nullptr) {
+      Fail(node.source(),
+           fmt::format("\"{}\" must be a string, not {}", key, TypeName(node.type())));
+    }
+    return value->get();
+  }
+
+  const toml::table& ExpectTable(const toml::node& node, std::string_view key) const {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      Fail(node.source(),
+           fmt::format("\"{}\" must be a table, not {}", key, TypeName(node.type())));
+    }
+    return *table;
+  }
+
+ private:
+  std::string file_;
+};
+
+std::chrono::milliseconds ReadLockTimeout(const Reporter& reporter, const toml::node& node) {
+  // An integer means seconds, as a bare number does in a duration string.
+  if (const toml::value<int64_t>* seconds = node.as_integer()) {
+    if (seconds->get() < 0 || seconds->get() > INT64_MAX / 1000) {
+      reporter.Fail(node.source(), fmt::format("\"lock_timeout\": {} is not a duration (use e.g. "
+                                               "500ms, 30s, 5m, 1h)",
+                                               seconds->get()));
+    }
+    return std::chrono::seconds(seconds->get());
+  }
+  const std::string& text = reporter.ExpectString(node, "lock_timeout");
+  try {
+    return ParseDuration(text, "\"lock_timeout\"");
+  } catch (const UsageError& error) {
+    reporter.Fail(node.source(), error.what());
+  }
+}
+
+EnvironmentConfig ReadEnvironment(const Reporter& reporter, std::string_view name,
+                                  const toml::node& node) {
+  const std::string path = fmt::format("env.{}", name);
+  const toml::table& table = reporter.ExpectTable(node, path);
+  EnvironmentConfig env;
+  for (const auto& [key, value] : table) {
+    if (key.str() == "url") {
+      env.url = reporter.ExpectString(value, fmt::format("{}.url", path));
+      try {
+        Url::Parse(env.url);  // fail at load time, at the right line
+      } catch (const ConfigError& error) {
+        reporter.Fail(value.source(), fmt::format("[{}] url: {}", path, error.what()));
+      }
+    } else if (key.str() == "url_env") {
+      env.url_env = reporter.ExpectString(value, fmt::format("{}.url_env", path));
+      if (env.url_env.empty()) {
+        reporter.Fail(value.source(), fmt::format("[{}] url_env is empty", path));
+      }
+    } else {
+      reporter.Fail(key.source(),
+                    fmt::format("unknown key \"{}\" in [{}]{}; expected url or url_env", key.str(),
+                                path, DidYouMean(key.str(), kEnvKeys)));
+    }
+  }
+  if (!env.url.empty() && !env.url_env.empty()) {
+    reporter.Fail(node.source(),
+                  fmt::format("[{}] sets both url and url_env; keep one of them", path));
+  }
+  if (env.url.empty() && env.url_env.empty()) {
+    reporter.Fail(node.source(), fmt::format("[{}] needs url or url_env", path));
+  }
+  return env;
+}
+
+std::filesystem::path ResolveAgainst(const std::filesystem::path& folder,
+                                     const std::filesystem::path& path) {
+  if (path.is_absolute() || folder.empty()) return path;
+  return folder / path;
+}
+
+}  // namespace
+
+Config LoadConfig(const std::filesystem::path& path) {
+  const Reporter reporter(path.string());
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    throw ConfigError(fmt::format("{}: config file does not exist or is not a file", path.string()),
+                      ErrorContext{path.string(), 0, "", ""});
+  }
+  toml::table table;
+  try {
+    table = toml::parse_file(path.string());
+  } catch (const toml::parse_error& parse_error) {
+    reporter.Fail(parse_error.source(), parse_error.description());
+  }
+
+  Config config;
+  config.file = path;
+  for (const auto& [key, node] : table) {
+    const std::string_view name = key.str();
+    if (name == "dir") {
+      config.dir = reporter.ExpectString(node, name);
+      if (config.dir.empty()) reporter.Fail(node.source(), "dir is empty");
+    } else if (name == "history_table") {
+      config.history_table = reporter.ExpectString(node, name);
+      if (config.history_table.empty()) reporter.Fail(node.source(), "history_table is empty");
+    } else if (name == "log_dir") {
+      config.log_dir = reporter.ExpectString(node, name);
+      if (config.log_dir.empty()) reporter.Fail(node.source(), "log_dir is empty");
+    } else if (name == "lock_timeout") {
+      config.lock_timeout = ReadLockTimeout(reporter, node);
+    } else if (name == "env") {
+      for (const auto& [env_name, env_node] : reporter.ExpectTable(node, name)) {
+        config.environments[std::string(env_name.str())] =
+            ReadEnvironment(reporter, env_name.str(), env_node);
+      }
+    } else {
+      reporter.Fail(key.source(),
+                    fmt::format("unknown key \"{}\"{}", name, DidYouMean(name, kTopLevelKeys)));
+    }
+  }
+  // Defaults resolve too: "migrations" means the folder beside dbshift.toml.
+  const std::filesystem::path folder = path.parent_path();
+  config.dir = ResolveAgainst(folder, config.dir);
+  config.log_dir = ResolveAgainst(folder, config.log_dir);
+  return config;
+}
+
+Config LoadConfigOrDefault(const std::optional<std::filesystem::path>& explicit_path) {
+  if (explicit_path) return LoadConfig(*explicit_path);
+  std::error_code error;
+  if (std::filesystem::exists(kDefaultConfigFile, error)) return LoadConfig(kDefaultConfigFile);
+  return Config{};
+}
+
+ResolvedUrl ResolveUrl(const Config& config, const std::optional<std::string>& url_flag,
+                       const std::optional<std::string>& env_flag) {
+  if (url_flag) return {*url_flag, "--url"};
+  if (env_flag) {
+    const std::string origin = fmt::format("--env {}", *env_flag);
+    const auto found = config.environments.find(*env_flag);
+    if (found == config.environments.end()) {
+      const std::string file =
+          config.file.empty() ? std::string(kDefaultConfigFile) : config.file.string();
+      if (config.environments.empty()) {
+        throw ConfigError(fmt::format("unknown environment \"{}\": {} defines no [env.NAME] tables",
+                                      *env_flag, file));
+      }
+      std::vector<std::string_view> names;
+      for (const auto& entry : config.environments) names.push_back(entry.first);
+      throw ConfigError(fmt::format("unknown environment \"{}\"{}; {} defines {}", *env_flag,
+                                    DidYouMean(*env_flag, names), file, fmt::join(names, ", ")));
+    }
+    const EnvironmentConfig& env = found->second;
+    if (!env.url.empty()) return {env.url, origin};
+    const char* value = std::getenv(env.url_env.c_str());
+    if (value == nullptr || value[0] == '\0') {
+      throw ConfigError(
+          fmt::format("environment \"{}\" reads its URL from the variable {}, which is not set",
+                      *env_flag, env.url_env));
+    }
+    return {value, origin};
+  }
+  if (const char* value = std::getenv("DATABASE_URL"); value != nullptr && value[0] != '\0') {
+    return {value, "DATABASE_URL"};
+  }
+  return {std::string(kDefaultUrl), "default"};
+}
+
+}  // namespace dbshift

@@ -1,1 +1,370 @@
-// placeholder: implemented in a later change
+#include "dbshift/exec/executor.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "dbshift/common/build_info.h"
+#include "dbshift/common/error.h"
+#include "dbshift/common/system_info.h"
+#include "dbshift/exec/script_runner.h"
+#include "dbshift/exec/transaction.h"
+
+namespace dbshift {
+namespace {
+
+std::optional<std::string> VersionText(const std::optional<Version>& version) {
+  if (!version) return std::nullopt;
+  return version->text();
+}
+
+// The highest version that is applied once `added` are applied and `removed`
+// undone, computed from the plan so no second history read is needed.
+std::optional<std::string> CurrentVersionAfter(const Plan& plan,
+                                               const std::vector<const PlanEntry*>& added,
+                                               const std::vector<const PlanEntry*>& removed) {
+  std::optional<Version> current;
+  auto consider = [&current](const std::optional<Version>& version) {
+    if (version && (!current || *version > *current)) current = version;
+  };
+  for (const PlanEntry& entry : plan.entries) {
+    bool applied = entry.state == MigrationState::kApplied ||
+                   entry.state == MigrationState::kChanged ||
+                   entry.state == MigrationState::kMissing ||
+                   entry.state == MigrationState::kBaseline;
+    if (!applied || entry.kind != MigrationKind::kVersioned) continue;
+    if (std::find(removed.begin(), removed.end(), &entry) != removed.end()) continue;
+    consider(entry.version);
+  }
+  for (const PlanEntry* entry : added) {
+    if (entry->kind == MigrationKind::kVersioned) consider(entry->version);
+  }
+  return VersionText(current);
+}
+
+bool IsDownProblem(const PlanEntry* entry) { return entry->state != MigrationState::kOutOfOrder; }
+
+}  // namespace
+
+Plan ReadPlan(Driver& driver, const MigrationSet& source, const PlanOptions& options) {
+  std::vector<HistoryRow> history;
+  if (driver.HistoryTableExists()) history = driver.ReadHistory();
+  return BuildPlan(source, history, options);
+}
+
+void ThrowIfProblems(const Plan& plan, std::string_view command) {
+  std::vector<const PlanEntry*> problems = plan.Problems();
+  if (problems.empty()) return;
+  std::string message = fmt::format("{} refused: {} problem{} in the migration history", command,
+                                    problems.size(), problems.size() == 1 ? "" : "s");
+  for (const PlanEntry* entry : problems) message += "\n  - " + entry->message;
+  ErrorContext context;
+  context.file = problems.front()->script;
+  context.version = problems.front()->version ? problems.front()->version->text() : "";
+  throw ValidationError(message, context);
+}
+
+Executor::Executor(Driver& driver, const MigrationSet& source, EventSink& sink, RunOptions options)
+    : driver_(driver), source_(source), sink_(sink), options_(std::move(options)) {}
+
+Event Executor::Identity() const {
+  Event identity;
+  identity.run_id = options_.run_id;
+  identity.command = options_.command;
+  identity.dry_run = options_.dry_run;
+  return identity;
+}
+
+void Executor::Emit(Event::Type type, const Event& identity) {
+  sink_.OnEvent(MakeEvent(identity, type));
+}
+
+void Executor::EmitRunStarted() {
+  Event event = Identity();
+  event.target = driver_.Target();
+  event.user = OsUser();
+  event.host = HostName();
+  Emit(Event::Type::kRunStarted, event);
+}
+
+void Executor::EmitRunFinished(const RunResult& result) {
+  Event event = Identity();
+  event.ok = !result.failure;
+  event.applied_count = static_cast<int>(result.applied.size());
+  event.current_version = result.current_version.value_or("");
+  if (result.failure) event.error = result.failure->message;
+  Emit(Event::Type::kRunFinished, event);
+}
+
+void Executor::ApplyDirectives(const Migration& script) {
+  if (script.directives.lock_timeout) {
+    driver_.SetLockTimeout(*script.directives.lock_timeout);
+    session_limits_changed_ = true;
+  }
+  if (script.directives.statement_timeout) {
+    driver_.SetStatementTimeout(*script.directives.statement_timeout);
+    session_limits_changed_ = true;
+  }
+}
+
+void Executor::ResetDirectives() {
+  if (!session_limits_changed_) return;
+  driver_.SetLockTimeout(std::chrono::milliseconds(0));
+  driver_.SetStatementTimeout(std::chrono::milliseconds(0));
+  session_limits_changed_ = false;
+}
+
+bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKind kind,
+                      bool inside_outer_transaction, RunResult& result) {
+  Event identity = Identity();
+  identity.version = entry.version ? entry.version->text() : "";
+  identity.description = entry.description;
+  identity.script = script.script;
+  identity.kind = MigrationKindName(script.kind);
+  Emit(Event::Type::kMigrationStarted, identity);
+
+  HistoryRow row;
+  row.version = identity.version;
+  row.description = entry.description;
+  row.kind = kind;
+  row.script = script.script;
+  row.checksum = script.checksum;
+  row.applied_by = OsUser() + "@" + HostName();
+  row.run_id = options_.run_id;
+  row.tool_version = kToolVersion;
+  auto record = [&row](const ScriptOutcome& outcome) {
+    row.success = outcome.ok;
+    row.statements_done = outcome.statements_done;
+    row.statements_total = outcome.statements_total;
+    row.error = outcome.error;
+    row.execution_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(outcome.duration).count();
+  };
+
+  const bool transactional = inside_outer_transaction || !script.directives.no_transaction;
+  ApplyDirectives(script);
+  ScriptOutcome outcome;
+  if (inside_outer_transaction) {
+    outcome = RunScript(driver_, script, sink_, identity);
+    record(outcome);
+    if (outcome.ok) driver_.AppendHistory(row);
+  } else if (transactional) {
+    // The history row commits in the migration's own transaction: there is no
+    // moment at which the schema and the history disagree.
+    Transaction transaction(driver_);
+    outcome = RunScript(driver_, script, sink_, identity);
+    record(outcome);
+    if (outcome.ok) {
+      driver_.AppendHistory(row);
+      transaction.Commit();
+    }
+  } else {
+    // Outside a transaction a crash can stop the script half-way, so the row
+    // is written first as failed and only marked successful at the end: a
+    // half-applied script is never mistaken for an applied one.
+    row.success = false;
+    row.error = "started, not finished";
+    driver_.AppendHistory(row);
+    outcome = RunScript(driver_, script, sink_, identity);
+    record(outcome);
+    driver_.UpdateHistory(row);
+  }
+  ResetDirectives();
+
+  Event finished = identity;
+  finished.ok = outcome.ok;
+  finished.error = outcome.error;
+  finished.duration = outcome.duration;
+  Emit(Event::Type::kMigrationFinished, finished);
+
+  if (outcome.ok) {
+    result.applied.push_back(AppliedMigration{identity.version, entry.description, script.script,
+                                              script.kind, row.execution_ms});
+    return true;
+  }
+  RunFailure failure;
+  failure.version = identity.version;
+  failure.file = script.script;
+  failure.line = outcome.failed_line;
+  failure.message = outcome.error;
+  failure.rolled_back = transactional;
+  result.failure = failure;
+  return false;
+}
+
+RunResult Executor::Up() {
+  EmitRunStarted();
+  RunResult result;
+  result.dry_run = options_.dry_run;
+  const PlanOptions plan_options{options_.allow_out_of_order};
+  try {
+    // Without the lock first: with nothing pending (the common case at every
+    // server start) no lock is taken and nothing is written.
+    if (driver_.HistoryTableExists()) {
+      Plan quick = BuildPlan(source_, driver_.ReadHistory(), plan_options);
+      ThrowIfProblems(quick, "up");
+      if (SelectUp(quick, options_.target).empty()) {
+        result.current_version = VersionText(quick.current_version);
+        EmitRunFinished(result);
+        return result;
+      }
+    }
+
+    MigrationLock lock(driver_, options_.lock, sink_);
+    const bool can_verify = driver_.capabilities().transactional_ddl;
+    std::optional<Transaction> outer;
+    if (!options_.dry_run) driver_.EnsureHistoryTable();
+    if ((options_.dry_run && can_verify) || options_.single_transaction) outer.emplace(driver_);
+    if (options_.dry_run && can_verify) driver_.EnsureHistoryTable();  // rolled back with the rest
+
+    // Re-read under the lock: another runner may have applied everything.
+    std::vector<HistoryRow> history;
+    if (driver_.HistoryTableExists()) history = driver_.ReadHistory();
+    Plan plan = BuildPlan(source_, history, plan_options);
+    ThrowIfProblems(plan, "up");
+    std::vector<const PlanEntry*> selected = SelectUp(plan, options_.target);
+
+    if (options_.single_transaction) {
+      std::string offending;
+      for (const PlanEntry* entry : selected) {
+        if (entry->migration->directives.no_transaction) offending += "\n  - " + entry->script;
+      }
+      if (!offending.empty()) {
+        throw UsageError("--single-transaction cannot include scripts marked no-transaction:" +
+                         offending);
+      }
+    }
+
+    std::vector<const PlanEntry*> done;
+    for (const PlanEntry* entry : selected) {
+      const Migration& script = *entry->migration;
+      if (options_.dry_run && (!can_verify || script.directives.no_transaction)) {
+        result.not_verifiable.push_back(script.script);
+        Event note = Identity();
+        note.script = script.script;
+        note.message = fmt::format("{}: not verifiable in a dry-run ({}); listed, not executed",
+                                   script.script,
+                                   can_verify ? "marked no-transaction" : "DDL is not transactional");
+        Emit(Event::Type::kMessage, note);
+        continue;
+      }
+      HistoryKind kind = entry->kind == MigrationKind::kRepeatable ? HistoryKind::kRepeatable
+                                                                   : HistoryKind::kVersioned;
+      if (!RunOne(*entry, script, kind, outer.has_value(), result)) break;
+      done.push_back(entry);
+    }
+
+    if (outer) {
+      if (options_.dry_run || result.failure) {
+        outer->Rollback();
+      } else {
+        outer->Commit();
+      }
+    }
+    if (options_.single_transaction && result.failure) {
+      result.applied.clear();  // the one transaction rolled back: nothing stayed
+      done.clear();
+    }
+    result.current_version = options_.dry_run ? VersionText(plan.current_version)
+                                              : CurrentVersionAfter(plan, done, {});
+  } catch (const Error& error) {
+    result.failure = RunFailure{"", error.context().file, error.context().line, error.what(), true};
+    EmitRunFinished(result);
+    throw;
+  }
+  EmitRunFinished(result);
+  return result;
+}
+
+RunResult Executor::Down(const std::vector<std::string>& expected) {
+  EmitRunStarted();
+  RunResult result;
+  result.dry_run = options_.dry_run;
+  try {
+    MigrationLock lock(driver_, options_.lock, sink_);
+    std::vector<HistoryRow> history;
+    if (driver_.HistoryTableExists()) history = driver_.ReadHistory();
+    Plan plan = BuildPlan(source_, history, PlanOptions{true});
+    std::vector<const PlanEntry*> problems = plan.Problems();
+    problems.erase(std::remove_if(problems.begin(), problems.end(),
+                                  [](const PlanEntry* entry) { return !IsDownProblem(entry); }),
+                   problems.end());
+    if (!problems.empty()) ThrowIfProblems(plan, "down");
+
+    std::vector<const PlanEntry*> selected = SelectDown(plan, source_, options_.target);
+    std::vector<std::string> versions;
+    for (const PlanEntry* entry : selected) versions.push_back(entry->version->text());
+    if (versions != expected) {
+      throw ValidationError(
+          "the migration history changed while waiting for confirmation; nothing was undone. "
+          "Run the command again.");
+    }
+
+    const bool can_verify = driver_.capabilities().transactional_ddl;
+    std::optional<Transaction> outer;
+    if ((options_.dry_run && can_verify) || options_.single_transaction) outer.emplace(driver_);
+    std::vector<const PlanEntry*> done;
+    for (const PlanEntry* entry : selected) {
+      const Migration& undo = *source_.FindUndo(*entry->version);
+      if (options_.dry_run && (!can_verify || undo.directives.no_transaction)) {
+        result.not_verifiable.push_back(undo.script);
+        continue;
+      }
+      if (!RunOne(*entry, undo, HistoryKind::kUndo, outer.has_value(), result)) break;
+      done.push_back(entry);
+    }
+    if (outer) {
+      if (options_.dry_run || result.failure) {
+        outer->Rollback();
+      } else {
+        outer->Commit();
+      }
+    }
+    if (options_.single_transaction && result.failure) {
+      result.applied.clear();
+      done.clear();
+    }
+    result.current_version = options_.dry_run ? VersionText(plan.current_version)
+                                              : CurrentVersionAfter(plan, {}, done);
+  } catch (const Error& error) {
+    result.failure = RunFailure{"", error.context().file, error.context().line, error.what(), true};
+    EmitRunFinished(result);
+    throw;
+  }
+  EmitRunFinished(result);
+  return result;
+}
+
+void Executor::Baseline(const Version& version, const std::string& description) {
+  EmitRunStarted();
+  RunResult result;
+  try {
+    MigrationLock lock(driver_, options_.lock, sink_);
+    driver_.EnsureHistoryTable();
+    std::vector<HistoryRow> history = driver_.ReadHistory();
+    if (!history.empty()) {
+      throw ValidationError(fmt::format(
+          "baseline refused: the history already has {} entr{}; baseline marks a database that "
+          "dbshift has not managed yet",
+          history.size(), history.size() == 1 ? "y" : "ies"));
+    }
+    HistoryRow row;
+    row.version = version.text();
+    row.description = description;
+    row.kind = HistoryKind::kBaseline;
+    row.success = true;
+    row.applied_by = OsUser() + "@" + HostName();
+    row.run_id = options_.run_id;
+    row.tool_version = kToolVersion;
+    driver_.AppendHistory(row);
+    result.current_version = version.text();
+  } catch (const Error& error) {
+    result.failure = RunFailure{"", "", 0, error.what(), true};
+    EmitRunFinished(result);
+    throw;
+  }
+  EmitRunFinished(result);
+}
+
+}  // namespace dbshift

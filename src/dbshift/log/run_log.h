@@ -22,6 +22,9 @@ class RunLog : public EventSink {
   RunLog(const RunLog&) = delete;
   RunLog& operator=(const RunLog&) = delete;
 
+  /// Appends one line and flushes it. Throws ConfigError naming the path
+  /// when the line cannot be written (disk full): the audit log must not
+  /// lose events silently.
   void OnEvent(const Event& event) override;
   const std::filesystem::path& path() const { return path_; }
 

@@ -19,7 +19,9 @@ enum class MigrationState {
   kChanged,     ///< applied, but the file's checksum differs from history's
   kOutOfOrder,  ///< not applied, but lower than the current version
   kBaseline,    ///< the baseline row itself
-  kIgnored,     ///< not applied, at or below the baseline version (skipped by design)
+  kIgnored,     ///< skipped by design, not a problem: not applied and at or below the
+                ///< baseline version, undone with its file gone, or a repeatable whose file
+                ///< was removed
 };
 
 /// "applied", "pending", "failed", "missing", "changed", "out_of_order",
@@ -31,13 +33,13 @@ const char* MigrationStateName(MigrationState state);
 struct PlanEntry {
   MigrationState state = MigrationState::kPending;
   MigrationKind kind = MigrationKind::kVersioned;
-  std::optional<Version> version;          ///< absent for repeatable
+  std::optional<Version> version;  ///< absent for repeatable
   std::string description;
-  std::string script;                      ///< file name, or history's when missing
-  std::string checksum;                    ///< the file's; history's when missing
-  const Migration* migration = nullptr;    ///< into the MigrationSet; null when missing/baseline
-  std::optional<HistoryRow> applied;       ///< the effective (last) history row, if any
-  std::string message;                     ///< why the state is a problem; empty otherwise
+  std::string script;                    ///< file name, or history's when missing
+  std::string checksum;                  ///< the file's; history's when missing
+  const Migration* migration = nullptr;  ///< into the MigrationSet; null when there is no file
+  std::optional<HistoryRow> applied;     ///< the effective (last) history row, if any
+  std::string message;                   ///< why the state is a problem or notable; else empty
 };
 
 struct PlanOptions {
@@ -70,8 +72,11 @@ Plan BuildPlan(const MigrationSet& source, const std::vector<HistoryRow>& histor
 
 /// How far `up` or `down` goes.
 struct Target {
-  std::optional<Version> to;  ///< up: apply up to and including; down: undo down to, keeping it
-  std::optional<int> count;   ///< at most this many migrations (-n)
+  /// up: apply up to and including; down: undo down to, keeping it.
+  std::optional<Version> to = {};
+  /// At most this many migrations (-n). The `= {}` defaults let callers
+  /// name one field in a designated initializer under -Wextra.
+  std::optional<int> count = {};
 };
 
 /// What `up` runs, in order: pending versioned migrations (and out-of-order
@@ -81,9 +86,11 @@ struct Target {
 std::vector<const PlanEntry*> SelectUp(const Plan& plan, const Target& target);
 
 /// What `down` undoes, newest first: applied versioned migrations above
-/// `to`, or the last `count` (default 1 when neither is given). Throws
-/// UsageError for a bad target and ValidationError naming every selected
-/// version that has no undo script.
+/// `to`, at most `count` of them (default 1 when neither is given). Only
+/// kApplied entries above the baseline qualify: the baseline is never undone.
+/// Throws UsageError when count < 1, when `to` names no known version or is
+/// below the baseline, and ValidationError naming every selected version that
+/// has no undo script in `source`.
 std::vector<const PlanEntry*> SelectDown(const Plan& plan, const MigrationSet& source,
                                          const Target& target);
 

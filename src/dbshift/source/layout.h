@@ -33,8 +33,18 @@ struct NativeName {
 /// "V1__.sql" is).
 std::optional<NativeName> ParseNativeName(std::string_view file_name);
 
-/// Which layouts a base name could belong to (empty when none). Used to detect
-/// a folder that mixes layouts and to name the offending files.
+/// Which layouts a base name could belong to (empty when none), in enum order.
+/// Used to detect a folder that mixes layouts and to name the offending files.
+///  - a valid native name: {kNative} only (it never starts with a digit);
+///  - "<digits>_<name>.up.sql" / ".down.sql" with no dot in <name>:
+///    {kGolangMigrate, kPopx} (a popx folder mixes such files with
+///    dialect-specific ones);
+///  - "<digits>_<name>.<dialect>.up.sql" / ".down.sql", <name> without dots,
+///    <dialect> one of sqlite, sqlite3, postgres, cockroach, mysql: {kPopx};
+///  - any other "<digits>_<name>.up.sql" / ".down.sql": {kGolangMigrate};
+///  - any other "<digits>_<name>.sql": {kDbmate}. A name ending in .up.sql or
+///    .down.sql is never dbmate.
+/// A folder's layout is the first one every recognised file shares.
 std::vector<Layout> LayoutsMatching(std::string_view file_name);
 
 }  // namespace dbshift

@@ -1,1 +1,377 @@
-// placeholder: implemented in a later change
+#include "dbshift/source/loader.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "dbshift/common/error.h"
+#include "dbshift/source/checksum.h"
+#include "dbshift/source/directives.h"
+#include "dbshift/source/folder_scan.h"
+#include "dbshift/source/layout.h"
+
+namespace fs = std::filesystem;
+
+namespace dbshift {
+namespace {
+
+using internal::FileDescriptor;
+using internal::SqlFile;
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+// Below this many files, starting threads costs more than it saves.
+constexpr std::size_t kParallelThreshold = 64;
+constexpr unsigned kMaxReaderThreads = 4;
+// Work is handed out in chunks so that one slow file does not idle the others.
+constexpr std::size_t kChunkSize = 32;
+// A mixed folder can hold thousands of files; the message names a few.
+constexpr std::size_t kMaxNamesPerLayout = 5;
+constexpr std::size_t kLayoutCount = 4;
+
+struct Problem {
+  std::string message;
+  std::string file;
+  int line = 0;
+};
+
+// Names files the way the user wrote the folder ("migrations/V1__x.sql"), so
+// that messages point at something they can open. Built per message only:
+// normalising 10,000 paths up front would cost more than reading the files.
+class FileNamer {
+ public:
+  explicit FileNamer(const fs::path& dir) {
+    prefix_ = dir.lexically_normal().generic_string();
+    if (prefix_ == ".") {
+      prefix_.clear();
+    } else if (!prefix_.empty() && !prefix_.ends_with('/')) {
+      prefix_ += '/';
+    }
+  }
+
+  std::string Name(std::string_view script) const { return prefix_ + std::string(script); }
+
+ private:
+  std::string prefix_;
+};
+
+std::size_t Index(Layout layout) { return static_cast<std::size_t>(layout); }
+
+// The layout all recognised files share (native when none is recognised), or
+// the text of a problem naming the files of each layout when they are mixed.
+struct LayoutVerdict {
+  std::optional<Layout> layout;
+  std::string mixture;
+};
+
+// The layouts one file name fits, one bit per Layout: a vector per file
+// would cost an allocation for each of 10,000 files.
+using LayoutSet = unsigned;
+
+LayoutSet Bit(std::size_t layout) { return 1u << layout; }
+
+LayoutSet ToSet(const std::vector<Layout>& layouts) {
+  LayoutSet set = 0;
+  for (Layout layout : layouts) set |= Bit(Index(layout));
+  return set;
+}
+
+std::string DescribeMixture(const std::vector<SqlFile>& files,
+                            const std::vector<LayoutSet>& matches,
+                            const std::array<std::size_t, kLayoutCount>& counts,
+                            const FileNamer& namer) {
+  // Each file is listed under the most widespread layout it fits, so that a
+  // dialect-neutral popx file ("1_x.up.sql") appears beside the popx files.
+  std::array<std::vector<std::size_t>, kLayoutCount> members;
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    if (matches[f] == 0) continue;
+    std::size_t best = kLayoutCount;
+    for (std::size_t l = 0; l < kLayoutCount; ++l) {
+      if ((matches[f] & Bit(l)) != 0 && (best == kLayoutCount || counts[l] > counts[best])) {
+        best = l;
+      }
+    }
+    members[best].push_back(f);
+  }
+  std::string text = "files of more than one layout are mixed in one folder:";
+  const char* separator = " ";
+  for (std::size_t l = 0; l < kLayoutCount; ++l) {
+    if (members[l].empty()) continue;
+    text += fmt::format("{}{} (", separator, LayoutName(static_cast<Layout>(l)));
+    separator = "; ";
+    for (std::size_t n = 0; n < members[l].size() && n < kMaxNamesPerLayout; ++n) {
+      text += fmt::format("{}{}", n == 0 ? "" : ", ", namer.Name(files[members[l][n]].script));
+    }
+    if (members[l].size() > kMaxNamesPerLayout) {
+      text += fmt::format(" and {} more", members[l].size() - kMaxNamesPerLayout);
+    }
+    text += ')';
+  }
+  return text;
+}
+
+LayoutVerdict DecideLayout(const std::vector<SqlFile>& files, const std::vector<LayoutSet>& matches,
+                           const FileNamer& namer) {
+  std::array<std::size_t, kLayoutCount> counts{};
+  LayoutSet common = ~0u;
+  bool any = false;
+  for (LayoutSet layouts : matches) {
+    if (layouts == 0) continue;
+    any = true;
+    common &= layouts;
+    for (std::size_t l = 0; l < kLayoutCount; ++l) {
+      if ((layouts & Bit(l)) != 0) ++counts[l];
+    }
+  }
+  if (!any) return {Layout::kNative, {}};
+  // Several common layouts happen only for dialect-neutral up/down names,
+  // which are read as golang-migrate (the first in enum order).
+  for (std::size_t l = 0; l < kLayoutCount; ++l) {
+    if ((common & Bit(l)) != 0) return {static_cast<Layout>(l), {}};
+  }
+  return {std::nullopt, DescribeMixture(files, matches, counts, namer)};
+}
+
+// The outcome of reading one file, filled by whichever thread reads it.
+struct ReadResult {
+  int error = 0;  // errno
+  std::optional<Problem> problem;
+};
+
+// What every reader thread needs; read-only while they run.
+struct ReadContext {
+  const FileDescriptor& root;
+  const fs::path& dir;
+  const FileNamer& namer;
+};
+
+void ReadMigration(const ReadContext& context, Migration& migration, ReadResult& result) {
+  // Built here rather than while listing, so the threads share the cost.
+  migration.path = context.dir / migration.script;
+  result.error = internal::ReadWholeFile(context.root, migration.script, migration.sql);
+  if (result.error != 0) return;
+  if (std::string_view(migration.sql).starts_with(kUtf8Bom)) {
+    migration.sql.erase(0, kUtf8Bom.size());
+  }
+  migration.checksum = ScriptChecksum(migration.sql);
+  try {
+    migration.directives = ParseDirectives(migration.sql, context.namer.Name(migration.script));
+  } catch (const ValidationError& error) {
+    result.problem = Problem{error.what(), error.context().file, error.context().line};
+  }
+}
+
+// Results land at each file's own index, so the outcome (and the order of
+// problems) does not depend on which thread read what.
+void ReadAll(const ReadContext& context, std::vector<Migration>& migrations,
+             std::vector<ReadResult>& results) {
+  const std::size_t count = migrations.size();
+  unsigned threads = 1;
+  if (count > kParallelThreshold) {
+    threads = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxReaderThreads);
+  }
+  std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> failures(threads);
+  // Nothing may escape a thread: failures are kept and rethrown after join.
+  auto work = [&](unsigned worker) {
+    try {
+      for (;;) {
+        const std::size_t begin = next.fetch_add(kChunkSize, std::memory_order_relaxed);
+        if (begin >= count) return;
+        const std::size_t end = std::min(count, begin + kChunkSize);
+        for (std::size_t i = begin; i < end; ++i) ReadMigration(context, migrations[i], results[i]);
+      }
+    } catch (...) {
+      failures[worker] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  for (unsigned worker = 1; worker < threads; ++worker) pool.emplace_back(work, worker);
+  work(0);
+  for (std::thread& thread : pool) thread.join();
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+}
+
+bool ByVersionThenScript(const Migration& a, const Migration& b) {
+  const std::strong_ordering order = *a.version <=> *b.version;
+  if (order != 0) return order < 0;
+  return a.script < b.script;
+}
+
+bool ByDescriptionThenScript(const Migration& a, const Migration& b) {
+  if (a.description != b.description) return a.description < b.description;
+  return a.script < b.script;
+}
+
+template <typename Less>
+void MoveSorted(std::vector<Migration>& all, std::vector<std::size_t>& indices, Less less,
+                std::vector<Migration>& out) {
+  std::sort(indices.begin(), indices.end(),
+            [&](std::size_t a, std::size_t b) { return less(all[a], all[b]); });
+  out.reserve(indices.size());
+  for (std::size_t i : indices) out.push_back(std::move(all[i]));
+}
+
+std::string JoinNames(const std::vector<Migration>& migrations, std::size_t begin, std::size_t end,
+                      const FileNamer& namer) {
+  std::string joined;
+  for (std::size_t i = begin; i < end; ++i) {
+    if (i > begin) joined += ", ";
+    joined += namer.Name(migrations[i].script);
+  }
+  return joined;
+}
+
+// `sorted` is ordered by ByVersionThenScript, so equal versions are adjacent.
+void CheckDuplicateVersions(const std::vector<Migration>& sorted, std::string_view kind,
+                            const FileNamer& namer, std::vector<Problem>& problems) {
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t j = i + 1;
+    while (j < sorted.size() && *sorted[j].version == *sorted[i].version) ++j;
+    if (j - i > 1) {
+      problems.push_back({fmt::format("{} migrations share version {}: {}", kind,
+                                      sorted[i].version->text(), JoinNames(sorted, i, j, namer)),
+                          {},
+                          0});
+    }
+    i = j;
+  }
+}
+
+void CheckUndoTwins(const MigrationSet& set, const FileNamer& namer,
+                    std::vector<Problem>& problems) {
+  for (const Migration& undo : set.undo) {
+    if (set.FindVersioned(*undo.version) != nullptr) continue;
+    const std::string name = namer.Name(undo.script);
+    problems.push_back(
+        {fmt::format("{}: undo migration without a versioned migration of version {}", name,
+                     undo.version->text()),
+         name, 0});
+  }
+}
+
+// `sorted` is ordered by ByDescriptionThenScript.
+void CheckDuplicateDescriptions(const std::vector<Migration>& sorted, const FileNamer& namer,
+                                std::vector<Problem>& problems) {
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t j = i + 1;
+    while (j < sorted.size() && sorted[j].description == sorted[i].description) ++j;
+    if (j - i > 1) {
+      problems.push_back({fmt::format("repeatable migrations share description \"{}\": {}",
+                                      sorted[i].description, JoinNames(sorted, i, j, namer)),
+                          {},
+                          0});
+    }
+    i = j;
+  }
+}
+
+[[noreturn]] void ThrowProblems(const fs::path& dir, const std::vector<Problem>& problems) {
+  if (problems.size() == 1) {
+    ErrorContext context;
+    context.file = problems.front().file;
+    context.line = problems.front().line;
+    throw ValidationError(problems.front().message, std::move(context));
+  }
+  std::string message =
+      fmt::format("migration folder {} has {} problems:", dir.string(), problems.size());
+  for (const Problem& problem : problems) message += "\n  " + problem.message;
+  throw ValidationError(message);
+}
+
+}  // namespace
+
+MigrationSet LoadMigrations(const fs::path& dir) {
+  const FileDescriptor root = internal::OpenFolder(dir);
+  std::vector<SqlFile> files = internal::ScanSqlFiles(root, dir);
+  const FileNamer namer(dir);
+
+  std::vector<std::optional<NativeName>> native_names(files.size());
+  std::vector<LayoutSet> matches(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    // A native name starts with a letter, so it matches no other layout.
+    native_names[i] = ParseNativeName(files[i].BaseName());
+    matches[i] =
+        native_names[i] ? Bit(Index(Layout::kNative)) : ToSet(LayoutsMatching(files[i].BaseName()));
+  }
+  const LayoutVerdict verdict = DecideLayout(files, matches, namer);
+  if (verdict.layout && *verdict.layout != Layout::kNative) {
+    throw ValidationError(
+        fmt::format("migration folder {} uses the {} layout, which is detected but not yet "
+                    "supported (name files V<version>__<description>.sql)",
+                    dir.string(), LayoutName(*verdict.layout)));
+  }
+
+  std::vector<Problem> problems;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (matches[i] != 0) continue;
+    const std::string name = namer.Name(files[i].script);
+    problems.push_back({fmt::format("{}: not a migration file name (expected "
+                                    "V<version>__<description>.sql, U<version>__<description>.sql "
+                                    "or R__<description>.sql)",
+                                    name),
+                        name, 0});
+  }
+  if (!verdict.layout) {
+    // Checks of content would only add noise until the folder uses one layout.
+    problems.push_back({verdict.mixture, {}, 0});
+    ThrowProblems(dir, problems);
+  }
+
+  std::vector<Migration> migrations;
+  migrations.reserve(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!native_names[i]) continue;
+    Migration migration;
+    migration.kind = native_names[i]->kind;
+    migration.version = std::move(native_names[i]->version);
+    migration.description = std::move(native_names[i]->description);
+    migration.script = std::move(files[i].script);
+    migrations.push_back(std::move(migration));
+  }
+
+  std::vector<ReadResult> results(migrations.size());
+  ReadAll({root, dir, namer}, migrations, results);
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    if (results[i].error != 0) {
+      throw ConfigError(fmt::format("cannot read migration file {}: {}",
+                                    namer.Name(migrations[i].script),
+                                    std::strerror(results[i].error)));
+    }
+    if (results[i].problem) problems.push_back(std::move(*results[i].problem));
+  }
+
+  // Sorting indices and moving each migration once is much cheaper than
+  // sorting the (large) Migration values themselves.
+  std::array<std::vector<std::size_t>, 3> by_kind;
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    by_kind[static_cast<std::size_t>(migrations[i].kind)].push_back(i);
+  }
+  MigrationSet set;
+  MoveSorted(migrations, by_kind[static_cast<std::size_t>(MigrationKind::kVersioned)],
+             ByVersionThenScript, set.versioned);
+  MoveSorted(migrations, by_kind[static_cast<std::size_t>(MigrationKind::kUndo)],
+             ByVersionThenScript, set.undo);
+  MoveSorted(migrations, by_kind[static_cast<std::size_t>(MigrationKind::kRepeatable)],
+             ByDescriptionThenScript, set.repeatable);
+
+  CheckDuplicateVersions(set.versioned, "versioned", namer, problems);
+  CheckDuplicateVersions(set.undo, "undo", namer, problems);
+  CheckUndoTwins(set, namer, problems);
+  CheckDuplicateDescriptions(set.repeatable, namer, problems);
+  if (!problems.empty()) ThrowProblems(dir, problems);
+  return set;
+}
+
+}  // namespace dbshift

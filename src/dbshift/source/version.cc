@@ -1,1 +1,56 @@
-// placeholder: implemented in a later change
+#include "dbshift/source/version.h"
+
+#include <algorithm>
+
+namespace dbshift {
+namespace {
+
+bool IsSeparator(char c) { return c == '.' || c == '_'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Parts are digit strings without leading zeros, so a longer part is a larger
+// number and equal lengths compare as text. This avoids any integer type, so
+// timestamp versions of any length cannot overflow.
+std::strong_ordering ComparePart(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return a.size() <=> b.size();
+  const int result = a.compare(b);
+  if (result < 0) return std::strong_ordering::less;
+  if (result > 0) return std::strong_ordering::greater;
+  return std::strong_ordering::equal;
+}
+
+}  // namespace
+
+std::optional<Version> Version::Parse(std::string_view text) {
+  if (text.empty() || IsSeparator(text.front()) || IsSeparator(text.back())) return std::nullopt;
+  Version version;
+  version.text_ = std::string(text);
+  std::string part;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && IsDigit(text[i])) {
+      // Leading zeros are dropped as they come; an all-zero part becomes "0" below.
+      if (!(part.empty() && text[i] == '0')) part.push_back(text[i]);
+      continue;
+    }
+    if (i < text.size() && !IsSeparator(text[i])) return std::nullopt;
+    // A separator, or the end. The first/last checks above and this one rule
+    // out empty parts ("1..2").
+    if (i < text.size() && IsSeparator(text[i - 1])) return std::nullopt;
+    version.parts_.push_back(part.empty() ? "0" : part);
+    part.clear();
+  }
+  // "1.0" and "1" are the same version; keep one part so "0" stays "0".
+  while (version.parts_.size() > 1 && version.parts_.back() == "0") version.parts_.pop_back();
+  return version;
+}
+
+bool Version::IsInteger() const { return std::none_of(text_.begin(), text_.end(), IsSeparator); }
+
+std::strong_ordering Version::operator<=>(const Version& other) const {
+  return std::lexicographical_compare_three_way(parts_.begin(), parts_.end(), other.parts_.begin(),
+                                                other.parts_.end(), ComparePart);
+}
+
+bool Version::operator==(const Version& other) const { return parts_ == other.parts_; }
+
+}  // namespace dbshift

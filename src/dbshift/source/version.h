@@ -22,8 +22,9 @@ class Version {
   /// The text as written ("1_2" stays "1_2").
   const std::string& text() const { return text_; }
 
-  /// True when the version is one integer (no dots).
-  bool IsInteger() const { return parts_.size() == 1; }
+  /// True when the version is written as one integer, without separators:
+  /// "7" and "007" are, "1.0" is not (although it equals "1").
+  bool IsInteger() const;
 
   /// Numeric parts with leading zeros removed ("007" -> "7"), trailing zero
   /// parts dropped.

@@ -1,1 +1,123 @@
-// placeholder: implemented in a later change
+#include "dbshift/driver/postgres/postgres_driver.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <climits>
+#include <fmt/format.h>
+
+#include "dbshift/common/error.h"
+
+namespace dbshift {
+
+std::unique_ptr<Driver> OpenPostgresDriver(const Url& url, const DriverOptions& options) {
+  return std::make_unique<postgres::PostgresDriver>(url, options);
+}
+
+namespace postgres {
+
+PostgresDriver::PostgresDriver(const Url& url, const DriverOptions& options)
+    : url_(url), options_(options), conn_(url, options.connect_timeout) {
+  schema_ = options_.schema;
+  if (schema_.empty()) {
+    // Where search_path finds an existing history table, else where a new one
+    // would be created. Pinned for the life of the driver (see the class
+    // comment); NULL only when search_path names no existing schema.
+    PgResultPtr result = conn_.ExecParams(
+        "SELECT COALESCE((SELECT n.nspname FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.oid = pg_catalog.to_regclass($1)), pg_catalog.current_schema())",
+        {QuoteIdentifier(options_.history_table)});
+    if (!PQgetisnull(result.get(), 0, 0)) schema_ = PQgetvalue(result.get(), 0, 0);
+  }
+  table_sql_ = schema_.empty()
+                   ? QuoteIdentifier(options_.history_table)
+                   : QuoteIdentifier(schema_) + "." + QuoteIdentifier(options_.history_table);
+  lock_key_ = AdvisoryLockKey(schema_, options_.history_table);
+}
+
+PostgresDriver::~PostgresDriver() {
+  // Closing the lock connection would release the lock too; unlocking first
+  // just makes the release explicit. The connections close as members die.
+  Unlock();
+}
+
+std::string PostgresDriver::ServerVersion() {
+  const char* version = PQparameterStatus(conn_.Handle(), "server_version");
+  if (version == nullptr) return "";
+  // Debian reports "15.20 (Debian 15.20-0+deb12u1)"; lint rules want "15.20".
+  std::string_view text(version);
+  return std::string(text.substr(0, text.find(' ')));
+}
+
+Capabilities PostgresDriver::capabilities() const {
+  Capabilities capabilities;
+  capabilities.transactional_ddl = true;
+  capabilities.lock_timeout = true;
+  capabilities.statement_timeout = true;
+  return capabilities;
+}
+
+std::string PostgresDriver::Target() const { return url_.Redacted(); }
+
+void PostgresDriver::SetTimeout(const char* setting, std::chrono::milliseconds timeout) {
+  // The server takes an int of milliseconds; 0 disables the limit.
+  const long long ms = std::clamp<long long>(timeout.count(), 0, INT_MAX);
+  conn_.Exec(fmt::format("SET {} = '{}ms'", setting, ms));
+}
+
+void PostgresDriver::SetLockTimeout(std::chrono::milliseconds timeout) {
+  SetTimeout("lock_timeout", timeout);
+}
+
+void PostgresDriver::SetStatementTimeout(std::chrono::milliseconds timeout) {
+  SetTimeout("statement_timeout", timeout);
+}
+
+void PostgresDriver::Begin() { conn_.Exec("BEGIN"); }
+
+void PostgresDriver::Commit() {
+  PgResultPtr result = conn_.Exec("COMMIT");
+  // COMMIT of a failed transaction "succeeds" with the tag ROLLBACK: nothing
+  // was committed, and the caller must not record it as applied.
+  if (std::string_view(PQcmdStatus(result.get())) == "ROLLBACK") {
+    throw SqlError("COMMIT rolled the transaction back because a statement in it had failed",
+                   "25P02");
+  }
+}
+
+void PostgresDriver::Rollback() noexcept {
+  // Outside a transaction ROLLBACK would only add a warning; on a dead
+  // connection the next call reports the loss.
+  const PGTransactionStatusType status = PQtransactionStatus(conn_.Handle());
+  if (status != PQTRANS_INTRANS && status != PQTRANS_INERROR) return;
+  PgResultPtr result(PQexec(conn_.Handle(), "ROLLBACK"));
+}
+
+void PostgresDriver::Execute(const Statement& statement) {
+  // The simple query protocol, as psql uses: it accepts any statement,
+  // including COPY, and needs no round trip to prepare.
+  PgResultPtr result = conn_.Check(PgResultPtr(PQexec(conn_.Handle(), statement.text.c_str())));
+  const ExecStatusType status = PQresultStatus(result.get());
+  result.reset();
+  if (status == PGRES_COPY_IN) {
+    conn_.FinishCopyIn(statement.copy_from_stdin ? &statement.copy_data : nullptr);
+  } else if (status == PGRES_COPY_OUT) {
+    conn_.FinishCopyOut();
+  }
+}
+
+std::string PostgresDriver::QuoteIdentifier(std::string_view name) const {
+  std::string quoted = "\"";
+  for (char c : name) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  quoted += '"';
+  return quoted;
+}
+
+std::vector<std::string> PostgresDriver::TakeNotices() { return conn_.TakeNotices(); }
+
+}  // namespace postgres
+}  // namespace dbshift

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "dbshift/cli/context.h"
+#include "dbshift/plan/plan.h"
+
+namespace dbshift::cli {
+
+/// The command chosen on the command line, ready to run; returns the exit code.
+using CommandRunner = std::function<int(CommandContext&)>;
+
+// Each adds its subcommand to `app`; when the subcommand is chosen, its
+// parse callback stores the runner in `selected`. One file per command.
+void AddInitCommand(CLI::App& app, CommandRunner& selected);
+void AddNewCommand(CLI::App& app, CommandRunner& selected);
+void AddStatusCommand(CLI::App& app, CommandRunner& selected);
+void AddUpCommand(CLI::App& app, CommandRunner& selected);
+void AddDownCommand(CLI::App& app, CommandRunner& selected);
+void AddValidateCommand(CLI::App& app, CommandRunner& selected);
+void AddRepairCommand(CLI::App& app, CommandRunner& selected);
+void AddBaselineCommand(CLI::App& app, CommandRunner& selected);
+void AddLockCommand(CLI::App& app, CommandRunner& selected);
+
+/// Adds --to and -n to an up/down subcommand.
+struct TargetFlags {
+  std::string to;
+  int count = 0;
+};
+void AddTargetFlags(CLI::App& command, TargetFlags& flags, const char* to_help);
+/// Turns the flags into a plan Target; throws UsageError for a bad version.
+Target ToTarget(const TargetFlags& flags);
+
+/// "Target: <redacted url> (from <origin>)" for text output.
+std::string TargetLine(const Driver& driver, const CommandContext& context);
+
+}  // namespace dbshift::cli

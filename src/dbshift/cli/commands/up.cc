@@ -1,0 +1,55 @@
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "dbshift/cli/commands/commands.h"
+#include "dbshift/cli/commands/run_support.h"
+#include "dbshift/cli/render_json.h"
+#include "dbshift/cli/render_text.h"
+#include "dbshift/exec/executor.h"
+
+namespace dbshift::cli {
+namespace {
+
+struct UpOptions {
+  TargetFlags target;
+  bool dry_run = false;
+  bool single_transaction = false;
+  bool allow_out_of_order = false;
+};
+
+int RunUp(CommandContext& context, const UpOptions& options) {
+  MigrationSet source = context.LoadSource();
+  std::unique_ptr<Driver> driver = context.Connect();
+  context.Say(TargetLine(*driver, context));
+
+  RunOptions run = MakeRunOptions(context, "up");
+  run.dry_run = options.dry_run;
+  run.single_transaction = options.single_transaction;
+  run.allow_out_of_order = options.allow_out_of_order;
+  run.target = ToTarget(options.target);
+
+  RunSinks sinks(context, run.run_id, options.dry_run);
+  Executor executor(*driver, source, sinks.sink(), run);
+  return ReportRun(context, executor.Up(), "applied");
+}
+
+}  // namespace
+
+void AddUpCommand(CLI::App& app, CommandRunner& selected) {
+  auto options = std::make_shared<UpOptions>();
+  CLI::App* command = app.add_subcommand("up", "apply pending migrations");
+  AddTargetFlags(*command, options->target, "apply up to and including this version");
+  command->add_flag("--dry-run", options->dry_run,
+                    "print the plan and every statement; execute them in a transaction that is "
+                    "rolled back");
+  command->add_flag("--single-transaction", options->single_transaction,
+                    "apply all pending migrations in one transaction: all or nothing");
+  command->add_flag("--allow-out-of-order", options->allow_out_of_order,
+                    "apply pending versions lower than the current one");
+  command->callback([&selected, options] {
+    selected = [options](CommandContext& context) { return RunUp(context, *options); };
+  });
+}
+
+}  // namespace dbshift::cli

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "dbshift/config/config.h"
+#include "dbshift/driver/driver.h"
+#include "dbshift/exec/events.h"
+#include "dbshift/exec/migration_lock.h"
+#include "dbshift/source/migration.h"
+
+namespace dbshift::cli {
+
+/// Options every command accepts (DESIGN.md "Command line").
+struct GlobalOptions {
+  std::optional<std::string> url;
+  std::optional<std::string> env;
+  std::optional<std::string> config;
+  std::optional<std::string> dir;
+  std::optional<std::string> log_dir;
+  std::optional<std::string> lock_timeout;
+  std::optional<std::string> history_table;
+  std::string format = "text";
+  bool yes = false;
+  int verbose = 0;
+  bool quiet = false;
+};
+
+/// What a command needs from its surroundings, resolved lazily so that a
+/// command that never connects never fails on a bad URL.
+class CommandContext {
+ public:
+  explicit CommandContext(GlobalOptions options);
+
+  const GlobalOptions& options() const { return options_; }
+  bool json() const { return options_.format == "json"; }
+
+  /// dbshift.toml (or defaults). Throws ConfigError.
+  const Config& config();
+  /// --dir, else the config's dir.
+  std::filesystem::path MigrationDir();
+  /// Loads the migration folder. Throws ConfigError / ValidationError.
+  MigrationSet LoadSource();
+  /// Resolves the URL and connects. Throws ConfigError / ConnectError.
+  std::unique_ptr<Driver> Connect();
+  /// Where the URL came from ("--url", "--env prod", "DATABASE_URL", "default").
+  const std::string& url_origin() const { return url_origin_; }
+  LockPolicy lock_policy();
+
+  /// The run log for a command that changes the database. When the folder
+  /// cannot be written: an error if it was configured explicitly, otherwise
+  /// a warning on stderr and no log (a read-only container must still migrate).
+  std::unique_ptr<EventSink> OpenRunLog(const std::string& run_id);
+
+  /// Human-readable lines to stdout (text mode only; json mode keeps stdout
+  /// for the one JSON document).
+  void Say(const std::string& line) const;
+  /// Notes and warnings to stderr (both modes), unless --quiet.
+  void Note(const std::string& line) const;
+
+ private:
+  GlobalOptions options_;
+  std::optional<Config> config_;
+  std::string url_origin_;
+};
+
+}  // namespace dbshift::cli

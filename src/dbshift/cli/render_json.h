@@ -1,0 +1,32 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "dbshift/common/error.h"
+#include "dbshift/exec/executor.h"
+#include "dbshift/plan/plan.h"
+
+namespace dbshift::cli {
+
+// The JSON documents of DESIGN.md ("JSON output"). Fields may be added,
+// never renamed or removed: scripts and CI depend on them.
+
+/// status: {"current_version", "migrations": [{"version", "description",
+/// "kind", "state", "checksum", "applied_at", "execution_ms"}]}
+nlohmann::json StatusJson(const Plan& plan);
+
+/// up / down: {"applied": [{"version", "description", "execution_ms"}],
+/// "current_version", "dry_run"}, plus "error" on failure.
+nlohmann::json RunJson(const RunResult& result);
+
+/// validate: {"ok", "problems": [{"version", "state", "message"}]}
+nlohmann::json ValidateJson(const Plan& plan);
+
+/// Any command that ended with an error: {"error": {"message", "exit_code",
+/// "file", "line", "version"}}.
+nlohmann::json ErrorJson(const Error& error);
+
+/// Writes the document and a newline to stdout.
+void PrintJson(const nlohmann::json& document);
+
+}  // namespace dbshift::cli

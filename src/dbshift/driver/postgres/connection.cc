@@ -1,0 +1,216 @@
+#include "dbshift/driver/postgres/connection.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "dbshift/common/error.h"
+
+namespace dbshift::postgres {
+namespace {
+
+// Large enough to keep round trips per byte low, small enough that libpq's
+// output buffer stays modest for big COPY sections.
+constexpr std::size_t kCopyChunkBytes = std::size_t{64} * 1024;
+
+bool Succeeded(ExecStatusType status) {
+  switch (status) {
+    case PGRES_COMMAND_OK:
+    case PGRES_TUPLES_OK:
+    case PGRES_EMPTY_QUERY:
+    case PGRES_COPY_IN:
+    case PGRES_COPY_OUT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string Field(const PGresult* result, int code) {
+  const char* value = PQresultErrorField(result, code);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+}  // namespace
+
+std::string TrimRight(std::string_view text) {
+  std::size_t end = text.find_last_not_of(" \t\r\n");
+  return std::string(end == std::string_view::npos ? std::string_view() : text.substr(0, end + 1));
+}
+
+Connection::Connection(const Url& url, std::chrono::milliseconds connect_timeout) : url_(url) {
+  // libpq takes whole seconds and treats 0 as "wait forever": round up, at least 1.
+  const int64_t seconds = std::max<int64_t>(1, (connect_timeout.count() + 999) / 1000);
+  const std::string timeout_text = std::to_string(seconds);
+  // Our defaults come before "dbname": with expand_dbname the URL is expanded
+  // in place, so parameters written in the URL (?connect_timeout=,
+  // ?application_name=) override them. UTF8 because error positions are
+  // counted in characters and scripts are UTF-8.
+  const char* const keywords[] = {"connect_timeout", "application_name", "client_encoding",
+                                  "dbname", nullptr};
+  const char* const values[] = {timeout_text.c_str(), "dbshift", "UTF8", url_.raw().c_str(),
+                                nullptr};
+  conn_.reset(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
+  if (conn_ == nullptr) {
+    throw ConnectError(fmt::format("cannot connect to {}: out of memory", url_.Redacted()));
+  }
+  if (PQstatus(conn_.get()) != CONNECTION_OK) {
+    throw ConnectError(fmt::format("cannot connect to {}: {}", url_.Redacted(),
+                                   TrimRight(url_.Scrub(PQerrorMessage(conn_.get())))));
+  }
+  // libpq prints notices to stderr by default; nothing below the CLI prints.
+  PQsetNoticeProcessor(conn_.get(), &Connection::OnNotice, this);
+}
+
+bool Connection::Broken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
+
+void Connection::OnNotice(void* self, const char* message) noexcept {
+  // Called from inside libpq: nothing may propagate through C.
+  try {
+    auto* connection = static_cast<Connection*>(self);
+    if (connection->notices_.size() >= kMaxNotices) connection->notices_.pop_front();
+    connection->notices_.push_back(TrimRight(message));
+  } catch (...) {
+    // Losing a notice under memory pressure is acceptable.
+  }
+}
+
+std::vector<std::string> Connection::TakeNotices() {
+  std::vector<std::string> notices;
+  notices.reserve(notices_.size());
+  for (const std::string& notice : notices_) notices.push_back(url_.Scrub(notice));
+  notices_.clear();
+  return notices;
+}
+
+PgResultPtr Connection::Check(PgResultPtr result) {
+  if (result != nullptr && Succeeded(PQresultStatus(result.get()))) return result;
+  if (Broken()) {
+    std::string reason = result != nullptr ? PQresultErrorMessage(result.get()) : "";
+    if (TrimRight(reason).empty()) reason = PQerrorMessage(conn_.get());
+    throw ConnectError(
+        fmt::format("lost connection to {}: {}", url_.Redacted(), TrimRight(url_.Scrub(reason))));
+  }
+  if (result == nullptr) {
+    // libpq could not build a result (out of memory, or a protocol problem).
+    throw SqlError(TrimRight(url_.Scrub(PQerrorMessage(conn_.get()))), "");
+  }
+  std::string message = Field(result.get(), PG_DIAG_MESSAGE_PRIMARY);
+  if (message.empty()) {
+    // Errors libpq raises itself have no fields, only the whole text.
+    message = TrimRight(PQresultErrorMessage(result.get()));
+    if (message.empty()) message = PQresStatus(PQresultStatus(result.get()));
+  }
+  if (std::string detail = Field(result.get(), PG_DIAG_MESSAGE_DETAIL); !detail.empty()) {
+    message += "\nDETAIL: " + detail;
+  }
+  if (std::string hint = Field(result.get(), PG_DIAG_MESSAGE_HINT); !hint.empty()) {
+    message += "\nHINT: " + hint;
+  }
+  const std::string position = Field(result.get(), PG_DIAG_STATEMENT_POSITION);
+  throw SqlError(url_.Scrub(message), Field(result.get(), PG_DIAG_SQLSTATE),
+                 position.empty() ? 0 : std::atoi(position.c_str()));
+}
+
+PgResultPtr Connection::Exec(const std::string& sql) {
+  return Check(PgResultPtr(PQexec(conn_.get(), sql.c_str())));
+}
+
+namespace {
+
+// Pointers into `params` for libpq; valid while `params` is.
+std::vector<const char*> Values(const Params& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+  return values;
+}
+
+}  // namespace
+
+PgResultPtr Connection::ExecParams(const std::string& sql, const Params& params) {
+  const std::vector<const char*> values = Values(params);
+  return Check(
+      PgResultPtr(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()),
+                               /*paramTypes=*/nullptr, values.data(),
+                               /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
+                               /*resultFormat=*/0)));
+}
+
+PgResultPtr Connection::ExecPrepared(const std::string& name, const std::string& sql,
+                                     const Params& params) {
+  if (!prepared_.contains(name)) {
+    // Prepared statements outlive transactions (a rollback does not drop
+    // them), so once per connection is enough.
+    Check(PgResultPtr(PQprepare(conn_.get(), name.c_str(), sql.c_str(),
+                                static_cast<int>(params.size()), /*paramTypes=*/nullptr)));
+    prepared_.insert(name);
+  }
+  const std::vector<const char*> values = Values(params);
+  return Check(PgResultPtr(PQexecPrepared(conn_.get(), name.c_str(),
+                                          static_cast<int>(values.size()), values.data(),
+                                          /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
+                                          /*resultFormat=*/0)));
+}
+
+void Connection::FinishCopyIn(const std::string* data) {
+  bool sent = true;
+  if (data != nullptr) {
+    for (std::size_t offset = 0; offset < data->size() && sent; offset += kCopyChunkBytes) {
+      const std::size_t length = std::min(kCopyChunkBytes, data->size() - offset);
+      sent = PQputCopyData(conn_.get(), data->data() + offset, static_cast<int>(length)) == 1;
+    }
+  }
+  // An error message makes the server fail the COPY (and roll back its rows)
+  // instead of committing a partial or empty load.
+  const char* abort_reason =
+      data == nullptr ? "dbshift: the script has no data for this COPY FROM STDIN" : nullptr;
+  PQputCopyEnd(conn_.get(), sent ? abort_reason : "dbshift: sending COPY data failed");
+  DrainResults();
+}
+
+void Connection::FinishCopyOut() {
+  char* buffer = nullptr;
+  while (PQgetCopyData(conn_.get(), &buffer, /*async=*/0) > 0) {
+    PQfreemem(buffer);
+    buffer = nullptr;
+  }
+  DrainResults();
+}
+
+void Connection::DrainResults() {
+  PgResultPtr failure;
+  while (PgResultPtr result{PQgetResult(conn_.get())}) {
+    switch (PQresultStatus(result.get())) {
+      case PGRES_COMMAND_OK:
+      case PGRES_TUPLES_OK:
+      case PGRES_EMPTY_QUERY:
+        break;
+      case PGRES_COPY_IN:
+        // A later command of the same query string wants data we do not have:
+        // fail it, or PQgetResult would report COPY_IN forever.
+        PQputCopyEnd(conn_.get(), "dbshift: unexpected COPY FROM STDIN");
+        break;
+      case PGRES_COPY_OUT: {
+        char* buffer = nullptr;
+        while (PQgetCopyData(conn_.get(), &buffer, /*async=*/0) > 0) {
+          PQfreemem(buffer);
+          buffer = nullptr;
+        }
+        break;
+      }
+      default:
+        if (failure == nullptr) failure = std::move(result);
+        break;
+    }
+    // A dead connection has no more results worth waiting for.
+    if (Broken()) break;
+  }
+  if (failure != nullptr) Check(std::move(failure));
+  if (Broken()) Check(nullptr);
+}
+
+}  // namespace dbshift::postgres

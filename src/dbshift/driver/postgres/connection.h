@@ -1,0 +1,80 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dbshift/common/url.h"
+#include "dbshift/driver/postgres/handles.h"
+
+namespace dbshift::postgres {
+
+/// Text parameters of a query; nullopt is SQL NULL.
+using Params = std::vector<std::optional<std::string>>;
+
+/// One libpq connection and the single place where libpq outcomes become
+/// exceptions (Check). Not thread-safe; not movable, because libpq keeps a
+/// pointer to it for the notice processor.
+class Connection {
+ public:
+  /// Connects to `url` (libpq parses the raw URL itself, so PG* variables,
+  /// .pgpass and sslmode apply). Throws ConnectError naming the redacted URL.
+  Connection(const Url& url, std::chrono::milliseconds connect_timeout);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  PGconn* Handle() const { return conn_.get(); }
+  /// True when libpq knows the connection is gone.
+  bool Broken() const;
+
+  /// Runs one command with the simple query protocol; returns its checked result.
+  PgResultPtr Exec(const std::string& sql);
+  /// Runs `sql` with text parameters ($1, $2, ...); returns its checked result.
+  PgResultPtr ExecParams(const std::string& sql, const Params& params);
+  /// Runs the statement prepared as `name`, preparing it from `sql` first
+  /// when this connection has not yet done so.
+  PgResultPtr ExecPrepared(const std::string& name, const std::string& sql, const Params& params);
+
+  /// Sends COPY FROM STDIN data after a command returned PGRES_COPY_IN, ends
+  /// the copy (aborting it when `data` is null) and reads every remaining
+  /// result. Throws SqlError for the first failure; the connection is ready
+  /// for the next command either way.
+  void FinishCopyIn(const std::string* data);
+  /// Discards COPY TO STDOUT data after a command returned PGRES_COPY_OUT and
+  /// reads every remaining result, like FinishCopyIn.
+  void FinishCopyOut();
+
+  /// Returns `result` when it reports success (or a COPY in progress);
+  /// otherwise throws: ConnectError when the connection is lost, else SqlError
+  /// with the server's primary message, DETAIL and HINT, SQLSTATE and error
+  /// position. Every message passes through Url::Scrub. `result` may be null
+  /// (libpq could not even build one).
+  PgResultPtr Check(PgResultPtr result);
+
+  /// Server notices (NOTICE, WARNING, ...) received since the last call,
+  /// oldest first, scrubbed; at most the most recent kMaxNotices are kept.
+  std::vector<std::string> TakeNotices();
+
+  static constexpr std::size_t kMaxNotices = 1000;
+
+ private:
+  static void OnNotice(void* self, const char* message) noexcept;
+  // Reads results until libpq reports the command complete, then checks the
+  // first failure among them.
+  void DrainResults();
+
+  Url url_;
+  PgConnPtr conn_;
+  std::deque<std::string> notices_;
+  std::set<std::string> prepared_;
+};
+
+/// `text` without trailing whitespace (libpq messages end in "\n").
+std::string TrimRight(std::string_view text);
+
+}  // namespace dbshift::postgres

@@ -1,0 +1,102 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dbshift/common/history_row.h"
+#include "dbshift/common/url.h"
+#include "dbshift/driver/capabilities.h"
+#include "dbshift/driver/driver.h"
+#include "dbshift/driver/postgres/connection.h"
+#include "dbshift/sql/statement.h"
+
+namespace dbshift {
+
+/// Connects to a postgres:// URL (registry entry). Throws ConnectError.
+std::unique_ptr<Driver> OpenPostgresDriver(const Url& url, const DriverOptions& options);
+
+namespace postgres {
+
+/// The advisory lock key of a history table: FNV-1a 64 of
+/// "dbshift:<schema>.<table>", as a signed bigint. Stable across versions and
+/// hosts: every runner of the same target must compute the same key.
+int64_t AdvisoryLockKey(std::string_view schema, std::string_view table);
+
+/// The PostgreSQL driver, on libpq (see driver.h for the contract of each
+/// method). Two connections:
+///  - the migration connection, opened by the constructor, runs statements,
+///    transactions and every history call;
+///  - the lock connection, opened by the first TryLock/LockStatus, holds the
+///    session advisory lock, so the lock is never part of a migration's
+///    transaction and CREATE INDEX CONCURRENTLY cannot wait on it.
+/// The history table lives in options.schema, or else in the schema where
+/// search_path found it at connect time, or else current_schema(): resolved
+/// once, so a migration that changes search_path cannot move it.
+class PostgresDriver final : public Driver {
+ public:
+  /// Connects the migration connection. Throws ConnectError.
+  PostgresDriver(const Url& url, const DriverOptions& options);
+  ~PostgresDriver() override;
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+  /// server_version without the packager's suffix: "15.20".
+  std::string ServerVersion() override;
+  Capabilities capabilities() const override;
+  std::string Target() const override;
+
+  bool TryLock() override;
+  void Unlock() noexcept override;
+  std::optional<LockHolder> LockStatus() override;
+
+  void SetLockTimeout(std::chrono::milliseconds timeout) override;
+  void SetStatementTimeout(std::chrono::milliseconds timeout) override;
+
+  void Begin() override;
+  /// Throws SqlError (SQLSTATE 25P02) when the transaction had failed: the
+  /// server then rolls back instead of committing.
+  void Commit() override;
+  void Rollback() noexcept override;
+
+  void Execute(const Statement& statement) override;
+
+  bool HistoryTableExists() override;
+  void EnsureHistoryTable() override;
+  std::vector<HistoryRow> ReadHistory() override;
+  void AppendHistory(HistoryRow& row) override;
+  void UpdateHistory(const HistoryRow& row) override;
+  void DeleteHistory(int64_t installed_rank) override;
+
+  std::string QuoteIdentifier(std::string_view name) const override;
+
+  /// Notices (RAISE NOTICE, warnings) the server sent on the migration
+  /// connection since the last call; the driver never prints them.
+  std::vector<std::string> TakeNotices();
+  /// AdvisoryLockKey(HistorySchema(), history table).
+  int64_t LockKey() const { return lock_key_; }
+  /// The schema of the history table; empty when none could be resolved
+  /// (the name is then left unqualified).
+  const std::string& HistorySchema() const { return schema_; }
+
+ private:
+  Connection& LockConnection();
+  // The history table, quoted and schema-qualified when a schema is known.
+  const std::string& HistoryTable() const { return table_sql_; }
+  void SetTimeout(const char* setting, std::chrono::milliseconds timeout);
+
+  Url url_;
+  DriverOptions options_;
+  Connection conn_;
+  std::unique_ptr<Connection> lock_conn_;
+  bool lock_held_ = false;
+  std::string schema_;
+  std::string table_sql_;
+  int64_t lock_key_ = 0;
+};
+
+}  // namespace postgres
+}  // namespace dbshift

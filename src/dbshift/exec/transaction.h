@@ -1,0 +1,32 @@
+#pragma once
+
+#include "dbshift/driver/driver.h"
+
+namespace dbshift {
+
+/// A transaction on the driver's migration connection that rolls back when
+/// it goes out of scope without Commit() (an exception, an early return).
+class Transaction {
+ public:
+  explicit Transaction(Driver& driver) : driver_(driver) { driver_.Begin(); }
+  ~Transaction() {
+    if (open_) driver_.Rollback();
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  void Commit() {
+    open_ = false;
+    driver_.Commit();
+  }
+  void Rollback() noexcept {
+    if (open_) driver_.Rollback();
+    open_ = false;
+  }
+
+ private:
+  Driver& driver_;
+  bool open_ = true;
+};
+
+}  // namespace dbshift

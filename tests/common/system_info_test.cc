@@ -1,0 +1,49 @@
+#include "dbshift/common/system_info.h"
+
+#include <regex>
+#include <set>
+#include <string>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+namespace dbshift {
+namespace {
+
+TEST(SystemInfoTest, OsUserIsStableAndNonEmpty) {
+  EXPECT_FALSE(OsUser().empty());
+  // Cached: the same object every time.
+  EXPECT_EQ(&OsUser(), &OsUser());
+}
+
+TEST(SystemInfoTest, HostNameMatchesGethostname) {
+  char buffer[256] = {};
+  ASSERT_EQ(gethostname(buffer, sizeof(buffer) - 1), 0);
+  EXPECT_EQ(HostName(), std::string(buffer));
+  EXPECT_EQ(&HostName(), &HostName());
+}
+
+TEST(SystemInfoTest, ProcessIdIsGetpid) { EXPECT_EQ(ProcessId(), static_cast<int>(getpid())); }
+
+TEST(SystemInfoTest, NowIsIso8601UtcWithMilliseconds) {
+  const std::regex format(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");
+  const std::string now = NowUtcIso8601();
+  EXPECT_TRUE(std::regex_match(now, format)) << now;
+  EXPECT_GE(now.substr(0, 4), "2024");
+  // Fixed-width fields make string order time order.
+  EXPECT_LE(now, NowUtcIso8601());
+}
+
+TEST(SystemInfoTest, RunIdsAreHexAndDistinct) {
+  const std::regex format("[0-9a-f]{32}");
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    const std::string id = NewRunId();
+    EXPECT_TRUE(std::regex_match(id, format)) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 100u);
+}
+
+}  // namespace
+}  // namespace dbshift
