@@ -37,10 +37,10 @@ TEST(CommandLineTest, BadFormatValueExitsTwo) {
 TEST(CommandLineTest, BadLockTimeoutNamesTheFlag) {
   ScopedTempDir dir;
   dir.Write("migrations/V1__a.sql", "CREATE TABLE a (id INTEGER);\n");
-  ProcessResult result = RunProcess(
-      DbshiftBinary(), {.args = {"--url", "sqlite:" + (dir.path() / "x.db").string(),
-                                 "--dir", (dir.path() / "migrations").string(), "--lock-timeout",
-                                 "5x", "up"}});
+  ProcessResult result =
+      RunProcess(DbshiftBinary(),
+                 {.args = {"--url", "sqlite:" + (dir.path() / "x.db").string(), "--dir",
+                           (dir.path() / "migrations").string(), "--lock-timeout", "5x", "up"}});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr("--lock-timeout"));
 }

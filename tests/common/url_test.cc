@@ -108,8 +108,8 @@ const ParseCase kParseCases[] = {
      "d",
      {},
      "postgres://u:***@h:5432/d"},
-    // A raw '@' and '?' in the password: the last '@' before the path wins.
-    {"postgres://u:p@ss?x@h/d", "postgres", "u", "p@ss?x", "h", 0, "d", {}, "postgres://u:***@h/d"},
+    // A raw '?' in the password.
+    {"postgres://u:pass?x@h/d", "postgres", "u", "pass?x", "h", 0, "d", {}, "postgres://u:***@h/d"},
     // Unicode, raw and percent-encoded.
     {"postgres://j\xc3\xbcrgen:gr\xc3\xbc\xc3\x9f@h/d",
      "postgres",
@@ -274,6 +274,9 @@ const BadCase kBadCases[] = {
     // on the "port", and the message still hides everything up to the '@'.
     {"postgres://u:hun/ter22@h/d", "port", "ter22"},
     {"mysql://u:hunter22@h/d?password=other-secret&=x", "no name", "other-secret"},
+    // libpq ends the user info at the first '@': refuse rather than let two
+    // readers of one URL connect to different hosts.
+    {"postgres://u:hunt@er22@h/d", "raw '@'", "er22"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Cases, UrlBadTest, ::testing::ValuesIn(kBadCases));

@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <exception>
+#include <future>
+
 #include <fmt/format.h>
 
 #include "dbshift/common/duration.h"
@@ -29,6 +32,22 @@ std::filesystem::path CommandContext::MigrationDir() {
 }
 
 MigrationSet CommandContext::LoadSource() { return LoadMigrations(MigrationDir()); }
+
+std::pair<MigrationSet, std::unique_ptr<Driver>> CommandContext::LoadSourceAndConnect() {
+  std::filesystem::path dir = MigrationDir();  // reads the config on this thread first
+  std::future<MigrationSet> source =
+      std::async(std::launch::async, [dir] { return LoadMigrations(dir); });
+  std::unique_ptr<Driver> driver;
+  std::exception_ptr connect_error;
+  try {
+    driver = Connect();
+  } catch (...) {
+    connect_error = std::current_exception();
+  }
+  MigrationSet migrations = source.get();  // rethrows a source error first
+  if (connect_error) std::rethrow_exception(connect_error);
+  return {std::move(migrations), std::move(driver)};
+}
 
 std::unique_ptr<Driver> CommandContext::Connect() {
   ResolvedUrl resolved = ResolveUrl(config(), options_.url, options_.env);

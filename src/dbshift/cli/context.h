@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "dbshift/config/config.h"
 #include "dbshift/driver/driver.h"
@@ -46,6 +47,11 @@ class CommandContext {
   MigrationSet LoadSource();
   /// Resolves the URL and connects. Throws ConfigError / ConnectError.
   std::unique_ptr<Driver> Connect();
+  /// LoadSource() and Connect() at once: the folder is read on a second
+  /// thread while the connection is set up, as both wait on I/O. A source
+  /// error is reported before a connection error, so the outcome does not
+  /// depend on timing.
+  std::pair<MigrationSet, std::unique_ptr<Driver>> LoadSourceAndConnect();
   /// Where the URL came from ("--url", "--env prod", "DATABASE_URL", "default").
   const std::string& url_origin() const { return url_origin_; }
   LockPolicy lock_policy();

@@ -54,7 +54,8 @@ nlohmann::json RunJson(const RunResult& result) {
                          {"file", StringOrNull(result.failure->file)},
                          {"line", result.failure->line},
                          {"message", result.failure->message},
-                         {"rolled_back", result.failure->rolled_back}};
+                         {"rolled_back", result.failure->rolled_back},
+                         {"whole_run_rolled_back", result.failure->whole_run_rolled_back}};
   }
   return document;
 }

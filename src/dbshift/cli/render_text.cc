@@ -29,8 +29,10 @@ void TerminalSink::OnEvent(const Event& event) {
       if (show_statements_) {
         std::string text = event.statement;
         if (text.size() > 2000) text = text.substr(0, 2000) + " ...";
-        context_.Say(fmt::format("    -- {}:{}{}\n    {};", event.script, event.line,
-                                 event.ok ? "" : "  (FAILED)", text));
+        const char* outcome = !event.executed ? "  (listed, not executed)"
+                              : event.ok       ? ""
+                                               : "  (FAILED)";
+        context_.Say(fmt::format("    -- {}:{}{}\n    {};", event.script, event.line, outcome, text));
       }
       break;
     case Event::Type::kMessage:

@@ -207,6 +207,11 @@ Url Url::Parse(std::string_view text) {
   std::size_t host_begin = authority;
   if (at != std::string_view::npos && at >= authority) {
     const std::string_view userinfo = raw.substr(authority, at - authority);
+    if (userinfo.find('@') != std::string_view::npos) {
+      // libpq ends the user info at the first '@', not the last: it would
+      // connect to another host than the one dbshift names.
+      ThrowBadUrl(raw, "the user name or password holds a raw '@'; write it as %40");
+    }
     const std::size_t user_end = userinfo.find(':');
     url.user_ = decode(userinfo.substr(0, user_end), "user name");
     if (user_end != std::string_view::npos) {

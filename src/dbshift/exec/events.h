@@ -40,6 +40,9 @@ struct Event {
   /// True for statements that change schema or permissions (CREATE, ALTER,
   /// DROP, GRANT, REVOKE, ...): the audit log replays these.
   bool ddl = false;
+  /// False for statements a dry run lists without executing (scripts it
+  /// cannot verify): shown, never run.
+  bool executed = true;
 
   // outcome
   bool ok = true;

@@ -19,37 +19,12 @@ std::optional<std::string> VersionText(const std::optional<Version>& version) {
   return version->text();
 }
 
-// The highest version that is applied once `added` are applied and `removed`
-// undone, computed from the plan so no second history read is needed.
-std::optional<std::string> CurrentVersionAfter(const Plan& plan,
-                                               const std::vector<const PlanEntry*>& added,
-                                               const std::vector<const PlanEntry*>& removed) {
-  std::optional<Version> current;
-  auto consider = [&current](const std::optional<Version>& version) {
-    if (version && (!current || *version > *current)) current = version;
-  };
-  for (const PlanEntry& entry : plan.entries) {
-    bool applied = entry.state == MigrationState::kApplied ||
-                   entry.state == MigrationState::kChanged ||
-                   entry.state == MigrationState::kMissing ||
-                   entry.state == MigrationState::kBaseline;
-    if (!applied || entry.kind != MigrationKind::kVersioned) continue;
-    if (std::find(removed.begin(), removed.end(), &entry) != removed.end()) continue;
-    consider(entry.version);
-  }
-  for (const PlanEntry* entry : added) {
-    if (entry->kind == MigrationKind::kVersioned) consider(entry->version);
-  }
-  return VersionText(current);
-}
-
 bool IsDownProblem(const PlanEntry* entry) { return entry->state != MigrationState::kOutOfOrder; }
 
 }  // namespace
 
 Plan ReadPlan(Driver& driver, const MigrationSet& source, const PlanOptions& options) {
-  std::vector<HistoryRow> history;
-  if (driver.HistoryTableExists()) history = driver.ReadHistory();
+  std::vector<HistoryRow> history = driver.ReadHistory();
   return BuildPlan(source, history, options);
 }
 
@@ -146,14 +121,14 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
   ApplyDirectives(script);
   ScriptOutcome outcome;
   if (inside_outer_transaction) {
-    outcome = RunScript(driver_, script, sink_, identity);
+    outcome = RunScript(driver_, script, sink_, identity, true);
     record(outcome);
     if (outcome.ok) driver_.AppendHistory(row);
   } else if (transactional) {
     // The history row commits in the migration's own transaction: there is no
     // moment at which the schema and the history disagree.
     Transaction transaction(driver_);
-    outcome = RunScript(driver_, script, sink_, identity);
+    outcome = RunScript(driver_, script, sink_, identity, true);
     record(outcome);
     if (outcome.ok) {
       driver_.AppendHistory(row);
@@ -166,11 +141,14 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
     row.success = false;
     row.error = "started, not finished";
     driver_.AppendHistory(row);
-    outcome = RunScript(driver_, script, sink_, identity);
+    outcome = RunScript(driver_, script, sink_, identity, false);
     record(outcome);
     driver_.UpdateHistory(row);
   }
-  ResetDirectives();
+  // After a failure inside an outer transaction the transaction is aborted
+  // and will be rolled back, which undoes the SETs too; a SET now would only
+  // fail and hide the migration's real error.
+  if (outcome.ok || !inside_outer_transaction) ResetDirectives();
 
   Event finished = identity;
   finished.ok = outcome.ok;
@@ -200,15 +178,21 @@ RunResult Executor::Up() {
   const PlanOptions plan_options{options_.allow_out_of_order};
   try {
     // Without the lock first: with nothing pending (the common case at every
-    // server start) no lock is taken and nothing is written.
-    if (driver_.HistoryTableExists()) {
+    // server start) no lock is taken and nothing is written. Anything else,
+    // problems included, is decided under the lock: a "failed" row may be a
+    // no-transaction script that another runner is executing right now, and
+    // an SQLite database may be unreadable while another runner writes.
+    try {
       Plan quick = BuildPlan(source_, driver_.ReadHistory(), plan_options);
-      ThrowIfProblems(quick, "up");
-      if (SelectUp(quick, options_.target).empty()) {
+      std::vector<const PlanEntry*> pending = SelectUp(quick, options_.target);
+      CheckSingleTransaction(pending);
+      if (pending.empty() && quick.Problems().empty()) {
         result.current_version = VersionText(quick.current_version);
         EmitRunFinished(result);
         return result;
       }
+    } catch (const SqlError&) {
+      // Decided under the lock below, where the read is repeated.
     }
 
     MigrationLock lock(driver_, options_.lock, sink_);
@@ -219,55 +203,22 @@ RunResult Executor::Up() {
     if (options_.dry_run && can_verify) driver_.EnsureHistoryTable();  // rolled back with the rest
 
     // Re-read under the lock: another runner may have applied everything.
-    std::vector<HistoryRow> history;
-    if (driver_.HistoryTableExists()) history = driver_.ReadHistory();
-    Plan plan = BuildPlan(source_, history, plan_options);
+    Plan plan = BuildPlan(source_, driver_.ReadHistory(), plan_options);
     ThrowIfProblems(plan, "up");
     std::vector<const PlanEntry*> selected = SelectUp(plan, options_.target);
+    CheckSingleTransaction(selected);
 
-    if (options_.single_transaction) {
-      std::string offending;
-      for (const PlanEntry* entry : selected) {
-        if (entry->migration->directives.no_transaction) offending += "\n  - " + entry->script;
-      }
-      if (!offending.empty()) {
-        throw UsageError("--single-transaction cannot include scripts marked no-transaction:" +
-                         offending);
-      }
-    }
-
-    std::vector<const PlanEntry*> done;
     for (const PlanEntry* entry : selected) {
       const Migration& script = *entry->migration;
       if (options_.dry_run && (!can_verify || script.directives.no_transaction)) {
-        result.not_verifiable.push_back(script.script);
-        Event note = Identity();
-        note.script = script.script;
-        note.message = fmt::format("{}: not verifiable in a dry-run ({}); listed, not executed",
-                                   script.script,
-                                   can_verify ? "marked no-transaction" : "DDL is not transactional");
-        Emit(Event::Type::kMessage, note);
+        NoteNotVerifiable(*entry, script, can_verify, result);
         continue;
       }
       HistoryKind kind = entry->kind == MigrationKind::kRepeatable ? HistoryKind::kRepeatable
                                                                    : HistoryKind::kVersioned;
       if (!RunOne(*entry, script, kind, outer.has_value(), result)) break;
-      done.push_back(entry);
     }
-
-    if (outer) {
-      if (options_.dry_run || result.failure) {
-        outer->Rollback();
-      } else {
-        outer->Commit();
-      }
-    }
-    if (options_.single_transaction && result.failure) {
-      result.applied.clear();  // the one transaction rolled back: nothing stayed
-      done.clear();
-    }
-    result.current_version = options_.dry_run ? VersionText(plan.current_version)
-                                              : CurrentVersionAfter(plan, done, {});
+    FinishRun(outer, plan, plan_options, result);
   } catch (const Error& error) {
     result.failure = RunFailure{"", error.context().file, error.context().line, error.what(), true};
     EmitRunFinished(result);
@@ -277,14 +228,64 @@ RunResult Executor::Up() {
   return result;
 }
 
+void Executor::CheckSingleTransaction(const std::vector<const PlanEntry*>& selected) const {
+  if (!options_.single_transaction) return;
+  std::string offending;
+  for (const PlanEntry* entry : selected) {
+    if (entry->migration->directives.no_transaction) offending += "\n  - " + entry->script;
+  }
+  if (!offending.empty()) {
+    throw UsageError("--single-transaction cannot include scripts marked no-transaction:" +
+                     offending);
+  }
+}
+
+void Executor::NoteNotVerifiable(const PlanEntry& entry, const Migration& script, bool can_verify,
+                                 RunResult& result) {
+  result.not_verifiable.push_back(script.script);
+  Event identity = Identity();
+  identity.version = entry.version ? entry.version->text() : "";
+  identity.description = entry.description;
+  identity.script = script.script;
+  identity.kind = MigrationKindName(script.kind);
+  identity.message =
+      fmt::format("{}: not verifiable in a dry run ({}); its statements are listed, not executed",
+                  script.script, can_verify ? "marked no-transaction" : "DDL is not transactional");
+  Emit(Event::Type::kMessage, identity);
+  identity.message.clear();
+  ListScript(driver_.dialect(), script, sink_, identity);
+}
+
+void Executor::FinishRun(std::optional<Transaction>& outer, const Plan& plan,
+                         const PlanOptions& plan_options, RunResult& result) {
+  if (outer) {
+    if (options_.dry_run || result.failure) {
+      outer->Rollback();
+    } else {
+      outer->Commit();
+    }
+  }
+  if (options_.single_transaction && result.failure) {
+    result.applied.clear();  // the one transaction rolled back: nothing stayed
+    result.failure->whole_run_rolled_back = true;
+  }
+  if (options_.dry_run) {
+    result.current_version = VersionText(plan.current_version);
+  } else {
+    // Read back rather than computed: what the history now says is the truth
+    // (a failed undo, for instance, leaves its version neither here nor gone).
+    result.current_version =
+        VersionText(BuildPlan(source_, driver_.ReadHistory(), plan_options).current_version);
+  }
+}
+
 RunResult Executor::Down(const std::vector<std::string>& expected) {
   EmitRunStarted();
   RunResult result;
   result.dry_run = options_.dry_run;
   try {
     MigrationLock lock(driver_, options_.lock, sink_);
-    std::vector<HistoryRow> history;
-    if (driver_.HistoryTableExists()) history = driver_.ReadHistory();
+    std::vector<HistoryRow> history = driver_.ReadHistory();
     Plan plan = BuildPlan(source_, history, PlanOptions{true});
     std::vector<const PlanEntry*> problems = plan.Problems();
     problems.erase(std::remove_if(problems.begin(), problems.end(),
@@ -304,29 +305,15 @@ RunResult Executor::Down(const std::vector<std::string>& expected) {
     const bool can_verify = driver_.capabilities().transactional_ddl;
     std::optional<Transaction> outer;
     if ((options_.dry_run && can_verify) || options_.single_transaction) outer.emplace(driver_);
-    std::vector<const PlanEntry*> done;
     for (const PlanEntry* entry : selected) {
       const Migration& undo = *source_.FindUndo(*entry->version);
       if (options_.dry_run && (!can_verify || undo.directives.no_transaction)) {
-        result.not_verifiable.push_back(undo.script);
+        NoteNotVerifiable(*entry, undo, can_verify, result);
         continue;
       }
       if (!RunOne(*entry, undo, HistoryKind::kUndo, outer.has_value(), result)) break;
-      done.push_back(entry);
     }
-    if (outer) {
-      if (options_.dry_run || result.failure) {
-        outer->Rollback();
-      } else {
-        outer->Commit();
-      }
-    }
-    if (options_.single_transaction && result.failure) {
-      result.applied.clear();
-      done.clear();
-    }
-    result.current_version = options_.dry_run ? VersionText(plan.current_version)
-                                              : CurrentVersionAfter(plan, {}, done);
+    FinishRun(outer, plan, PlanOptions{true}, result);
   } catch (const Error& error) {
     result.failure = RunFailure{"", error.context().file, error.context().line, error.what(), true};
     EmitRunFinished(result);

@@ -7,6 +7,7 @@
 #include "dbshift/driver/driver.h"
 #include "dbshift/exec/events.h"
 #include "dbshift/exec/migration_lock.h"
+#include "dbshift/exec/transaction.h"
 #include "dbshift/plan/plan.h"
 #include "dbshift/source/migration.h"
 
@@ -43,6 +44,9 @@ struct RunFailure {
   /// True when nothing of the failed migration stayed; false when it ran
   /// outside a transaction and is recorded as failed (repair needed).
   bool rolled_back = true;
+  /// --single-transaction: the whole run was rolled back, the migrations
+  /// before the failing one included.
+  bool whole_run_rolled_back = false;
 };
 
 struct RunResult {
@@ -91,6 +95,12 @@ class Executor {
   /// Runs one script (apply or undo) with its history row; returns false on failure.
   bool RunOne(const PlanEntry& entry, const Migration& script, HistoryKind kind,
               bool inside_outer_transaction, RunResult& result);
+  void CheckSingleTransaction(const std::vector<const PlanEntry*>& selected) const;
+  void NoteNotVerifiable(const PlanEntry& entry, const Migration& script, bool can_verify,
+                         RunResult& result);
+  /// Commits or rolls back the outer transaction and fills current_version.
+  void FinishRun(std::optional<Transaction>& outer, const Plan& plan,
+                 const PlanOptions& plan_options, RunResult& result);
   void ApplyDirectives(const Migration& script);
   void ResetDirectives();
 

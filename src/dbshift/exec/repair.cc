@@ -37,7 +37,9 @@ std::vector<RepairAction> PlanRepair(const Plan& plan, const std::vector<History
       case MigrationState::kFailed:
         action.type = RepairAction::Type::kRemoveFailed;
         action.ranks = {entry.applied->installed_rank};
-        action.message = fmt::format("remove the failed entry of {} ({})", Label(entry), entry.script);
+        action.script = entry.applied->script;  // the undo script, when an undo failed
+        action.message = fmt::format("remove the failed entry of {} ({})", Label(entry),
+                                     entry.applied->script);
         break;
       case MigrationState::kChanged:
         action.type = RepairAction::Type::kRealignChecksum;
@@ -81,8 +83,7 @@ std::vector<RepairAction> RunRepair(Driver& driver, const MigrationSet& source, 
   sink.OnEvent(started);
 
   MigrationLock lock(driver, options.lock, sink);
-  std::vector<HistoryRow> history;
-  if (driver.HistoryTableExists()) history = driver.ReadHistory();
+  std::vector<HistoryRow> history = driver.ReadHistory();
   Plan plan = BuildPlan(source, history, PlanOptions{true});
   std::vector<RepairAction> actions = PlanRepair(plan, history);
   if (actions != expected) {

@@ -14,8 +14,22 @@ Event MakeEvent(const Event& identity, Event::Type type) {
   return event;
 }
 
+void ListScript(Dialect dialect, const Migration& migration, EventSink& sink,
+                const Event& identity) {
+  int index = 0;
+  for (const Statement& statement : SplitStatements(migration.sql, dialect)) {
+    Event event = MakeEvent(identity, Event::Type::kStatementFinished);
+    event.statement_index = ++index;
+    event.line = statement.line;
+    event.statement = statement.text;
+    event.ddl = IsSchemaOrPermissionStatement(statement.text);
+    event.executed = false;
+    sink.OnEvent(event);
+  }
+}
+
 ScriptOutcome RunScript(Driver& driver, const Migration& migration, EventSink& sink,
-                        const Event& identity) {
+                        const Event& identity, bool in_transaction) {
   using Clock = std::chrono::steady_clock;
   const std::vector<Statement> statements = SplitStatements(migration.sql, driver.dialect());
   ScriptOutcome outcome;
@@ -29,6 +43,13 @@ ScriptOutcome RunScript(Driver& driver, const Migration& migration, EventSink& s
     event.ddl = IsSchemaOrPermissionStatement(statement.text);
     const Clock::time_point start = Clock::now();
     try {
+      if (in_transaction && IsTransactionControl(statement.text)) {
+        throw SqlError(
+            "transaction control is not allowed here: the migration already runs in a "
+            "transaction that dbshift commits with its history row (remove the statement, or "
+            "mark the script -- dbshift:no-transaction)",
+            "");
+      }
       driver.Execute(statement);
     } catch (const SqlError& error) {
       event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);

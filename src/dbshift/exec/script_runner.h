@@ -25,10 +25,17 @@ struct ScriptOutcome {
 /// Splits `migration.sql` in the driver's dialect and executes each
 /// statement, emitting a kStatementFinished event (text, line, duration,
 /// outcome, DDL flag) for each. Stops at the first failing statement.
-/// Transaction control is the caller's. Connection loss (ConnectError) and
-/// other non-SQL failures propagate as exceptions.
+/// Transaction control is the caller's: when `in_transaction`, a statement
+/// that would end the transaction (COMMIT, ROLLBACK, BEGIN, ...) fails the
+/// script at its line without being executed. Connection loss (ConnectError)
+/// and other non-SQL failures propagate as exceptions.
 ScriptOutcome RunScript(Driver& driver, const Migration& migration, EventSink& sink,
-                        const Event& identity);
+                        const Event& identity, bool in_transaction);
+
+/// Emits a kStatementFinished event with executed=false for every statement
+/// of `migration`, running nothing: a dry run shows what it cannot verify.
+void ListScript(Dialect dialect, const Migration& migration, EventSink& sink,
+                const Event& identity);
 
 /// A copy of `identity` (run id, command, version, ...) typed `type` and
 /// timestamped now.

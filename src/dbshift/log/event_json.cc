@@ -41,6 +41,7 @@ nlohmann::json EventToJson(const Event& event) {
   PutIfSet(out, "line", event.line);
   PutIfSet(out, "statement", event.statement);
   if (event.ddl) out["ddl"] = true;
+  if (!event.executed) out["executed"] = false;
 
   if (IsFinished(event.type)) {
     // The outcome and the time it took apply to every finished event, even

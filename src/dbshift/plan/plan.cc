@@ -205,14 +205,17 @@ std::vector<PlanEntry> VersionedEntries(const MigrationSet& source, Replay& repl
     }
     entries.push_back(FromFile(migration, row));
   }
+  const auto with_file_end = static_cast<std::ptrdiff_t>(entries.size());
   for (const auto& [version, replayed] : replay.versions) {
     if (!replayed.has_file) {
       entries.push_back(FromHistory(MigrationKind::kVersioned, replayed.version, *replayed.row));
     }
   }
   for (PlanEntry& entry : entries) ClassifyVersioned(plan, entry);
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const PlanEntry& a, const PlanEntry& b) { return *a.version < *b.version; });
+  // Both runs are already in version order (the source is sorted, the replay
+  // is a map), so a merge replaces a sort of 10,000 entries.
+  std::inplace_merge(entries.begin(), entries.begin() + with_file_end, entries.end(),
+                     [](const PlanEntry& a, const PlanEntry& b) { return *a.version < *b.version; });
   return entries;
 }
 

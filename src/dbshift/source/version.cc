@@ -41,16 +41,29 @@ std::optional<Version> Version::Parse(std::string_view text) {
   }
   // "1.0" and "1" are the same version; keep one part so "0" stays "0".
   while (version.parts_.size() > 1 && version.parts_.back() == "0") version.parts_.pop_back();
+  version.is_packed_ = version.parts_.size() <= kPackedParts &&
+                       std::all_of(version.parts_.begin(), version.parts_.end(),
+                                   [](const std::string& digits) { return digits.size() <= 18; });
+  if (version.is_packed_) {
+    for (std::size_t i = 0; i < version.parts_.size(); ++i) {
+      version.packed_[i] = std::stoull(version.parts_[i]);
+    }
+  }
   return version;
 }
 
 bool Version::IsInteger() const { return std::none_of(text_.begin(), text_.end(), IsSeparator); }
 
 std::strong_ordering Version::operator<=>(const Version& other) const {
+  // Missing parts pack as 0, which matches dropping trailing zero parts.
+  if (is_packed_ && other.is_packed_) return packed_ <=> other.packed_;
   return std::lexicographical_compare_three_way(parts_.begin(), parts_.end(), other.parts_.begin(),
                                                 other.parts_.end(), ComparePart);
 }
 
-bool Version::operator==(const Version& other) const { return parts_ == other.parts_; }
+bool Version::operator==(const Version& other) const {
+  if (is_packed_ && other.is_packed_) return packed_ == other.packed_;
+  return parts_ == other.parts_;
+}
 
 }  // namespace dbshift

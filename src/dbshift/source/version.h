@@ -1,6 +1,8 @@
 #pragma once
 
+#include <array>
 #include <compare>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,8 +36,14 @@ class Version {
   bool operator==(const Version& other) const;
 
  private:
+  // Up to kPackedParts parts of up to 18 digits each (every version seen in
+  // practice) are also kept as integers, so comparing, the hot path of
+  // sorting 10,000 migrations, needs no string work.
+  static constexpr std::size_t kPackedParts = 4;
   std::string text_;
   std::vector<std::string> parts_;
+  std::array<std::uint64_t, kPackedParts> packed_{};
+  bool is_packed_ = false;
 };
 
 }  // namespace dbshift

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -27,7 +29,7 @@ void AddLockCommand(CLI::App& app, CommandRunner& selected);
 /// Adds --to and -n to an up/down subcommand.
 struct TargetFlags {
   std::string to;
-  int count = 0;
+  std::optional<int> count;  ///< absent unless -n was given (-n 0 is an error, not "all")
 };
 void AddTargetFlags(CLI::App& command, TargetFlags& flags, const char* to_help);
 /// Turns the flags into a plan Target; throws UsageError for a bad version.

@@ -18,8 +18,7 @@ struct DownOptions {
 };
 
 int RunDown(CommandContext& context, const DownOptions& options) {
-  MigrationSet source = context.LoadSource();
-  std::unique_ptr<Driver> driver = context.Connect();
+  auto [source, driver] = context.LoadSourceAndConnect();
   context.Say(TargetLine(*driver, context));
 
   RunOptions run = MakeRunOptions(context, "down");

@@ -26,12 +26,10 @@ nlohmann::json RepairJson(const std::vector<RepairAction>& actions) {
 }
 
 int RunRepairCommand(CommandContext& context) {
-  MigrationSet source = context.LoadSource();
-  std::unique_ptr<Driver> driver = context.Connect();
+  auto [source, driver] = context.LoadSourceAndConnect();
   context.Say(TargetLine(*driver, context));
 
-  std::vector<HistoryRow> history;
-  if (driver->HistoryTableExists()) history = driver->ReadHistory();
+  std::vector<HistoryRow> history = driver->ReadHistory();
   std::vector<RepairAction> actions =
       PlanRepair(BuildPlan(source, history, PlanOptions{true}), history);
   if (actions.empty()) {

@@ -36,10 +36,15 @@ int ReportRun(const CommandContext& context, const RunResult& result, const std:
   std::string where = failure.line > 0 ? fmt::format("{}:{}", failure.file, failure.line) : failure.file;
   std::string text = fmt::format("error: {}: migration {} failed: {}", where, failure.version,
                                  failure.message);
-  text += failure.rolled_back
-              ? "\n  its transaction was rolled back; the migrations before it stay applied"
-              : "\n  it ran outside a transaction and is recorded as failed; fix the database by "
-                "hand, then run `dbshift repair`";
+  if (failure.whole_run_rolled_back) {
+    text += "\n  the whole run was one transaction and was rolled back; nothing was applied";
+  } else if (failure.rolled_back) {
+    text += "\n  its transaction was rolled back; the migrations before it stay applied";
+  } else {
+    text +=
+        "\n  it ran outside a transaction and is recorded as failed; fix the database by hand, "
+        "then run `dbshift repair`";
+  }
   std::fputs((text + "\n").c_str(), stderr);
   return static_cast<int>(ExitCode::kMigrationFailed);
 }

@@ -13,8 +13,7 @@ struct StatusOptions {
 };
 
 int RunStatus(CommandContext& context, const StatusOptions& options) {
-  MigrationSet source = context.LoadSource();
-  std::unique_ptr<Driver> driver = context.Connect();
+  auto [source, driver] = context.LoadSourceAndConnect();
   Plan plan = ReadPlan(*driver, source, PlanOptions{options.allow_out_of_order});
   if (context.json()) {
     PrintJson(StatusJson(plan));

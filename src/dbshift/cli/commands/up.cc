@@ -19,8 +19,7 @@ struct UpOptions {
 };
 
 int RunUp(CommandContext& context, const UpOptions& options) {
-  MigrationSet source = context.LoadSource();
-  std::unique_ptr<Driver> driver = context.Connect();
+  auto [source, driver] = context.LoadSourceAndConnect();
   context.Say(TargetLine(*driver, context));
 
   RunOptions run = MakeRunOptions(context, "up");

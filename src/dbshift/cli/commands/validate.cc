@@ -15,8 +15,7 @@ struct ValidateOptions {
 };
 
 int RunValidate(CommandContext& context, const ValidateOptions& options) {
-  MigrationSet source = context.LoadSource();
-  std::unique_ptr<Driver> driver = context.Connect();
+  auto [source, driver] = context.LoadSourceAndConnect();
   Plan plan = ReadPlan(*driver, source, PlanOptions{options.allow_out_of_order});
   std::vector<const PlanEntry*> problems = plan.Problems();
   if (context.json()) {

@@ -50,11 +50,14 @@ SqliteDriver::SqliteDriver(const Url& url, const DriverOptions& options)
     throw ConnectError(fmt::format("cannot open SQLite database {}: {}", path, reason));
   }
   sqlite3_extended_result_codes(db_.get(), 1);
-  sqlite3_busy_timeout(db_.get(), static_cast<int>(kDefaultBusyTimeout.count()));
   // Opening is lazy: read the schema now so a file that is not a database
   // (or is unreadable) fails here as a connection problem, not later as SQL.
+  // Without waiting: a database that another runner is writing answers BUSY,
+  // which proves it is a database; `lock status` and a runner about to wait
+  // for the migration lock must not stall or fail on it.
   rc = sqlite3_exec(db_.get(), "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) {
+  sqlite3_busy_timeout(db_.get(), static_cast<int>(kDefaultBusyTimeout.count()));
+  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) {
     throw ConnectError(
         fmt::format("cannot open SQLite database {}: {}", path, sqlite3_errmsg(db_.get())));
   }

@@ -1,0 +1,29 @@
+#include "dbshift/exec/statement_kind.h"
+
+#include <gtest/gtest.h>
+
+namespace dbshift {
+namespace {
+
+TEST(StatementKindTest, SchemaAndPermissionStatementsAreMarkedForTheAuditLog) {
+  struct Case {
+    const char* text;
+    bool expected;
+  };
+  const Case cases[] = {
+      {"CREATE TABLE t (id int)", true},    {"create index concurrently i on t (a)", true},
+      {"ALTER TABLE t ADD COLUMN b int", true}, {"DROP TABLE t", true},
+      {"TRUNCATE t", true},                 {"GRANT SELECT ON t TO app", true},
+      {"revoke all on t from app", true},   {"COMMENT ON TABLE t IS 'x'", true},
+      {"REINDEX INDEX i", true},            {"INSERT INTO t VALUES (1)", false},
+      {"UPDATE t SET a = 1", false},        {"SELECT 1", false},
+      {"COPY t FROM stdin", false},         {"DO $$ BEGIN END $$", false},
+      {"CREATED_AT", false},                {"", false},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(IsSchemaOrPermissionStatement(c.text), c.expected) << c.text;
+  }
+}
+
+}  // namespace
+}  // namespace dbshift
