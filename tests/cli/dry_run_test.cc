@@ -101,7 +101,7 @@ TEST_P(DryRunTest, FailingStatementIsReportedAndNothingChanges) {
   EXPECT_EQ(Everything(), before);
 }
 
-// BUG (PostgreSQL): after a failing statement inside the dry run's single
+// Regression (PostgreSQL): after a failing statement inside the dry run's single
 // transaction, Executor::RunOne (exec/executor.cc) calls ResetDirectives(),
 // whose SET lock_timeout fails in the aborted transaction; that SqlError
 // replaces the migration failure, so the output is only "current transaction
@@ -147,7 +147,7 @@ TEST_P(DryRunTest, NoTransactionScriptIsListedAsNotVerifiableAndNotExecuted) {
   EXPECT_EQ(Everything(), before);
 }
 
-// BUG: DESIGN.md says --dry-run "prints the plan and every statement"; the
+// Regression: DESIGN.md says --dry-run "prints the plan and every statement"; the
 // executor skips scripts it cannot verify before splitting them, so their
 // statements are never shown (exec/executor.cc, Executor::Up/Down).
 TEST_P(DryRunTest, NoTransactionScriptStatementsAreStillPrinted) {
@@ -160,7 +160,7 @@ TEST_P(DryRunTest, NoTransactionScriptStatementsAreStillPrinted) {
   EXPECT_FALSE(db().HasTable("outside"));
 }
 
-// BUG: a COMMIT in a script ends the dry run's transaction, so everything
+// Regression: a COMMIT in a script ends the dry run's transaction, so everything
 // before it, everything after it and the history row are really applied,
 // while dbshift prints "everything was rolled back" and exits 0
 // (exec/executor.cc Up: the outer transaction is not checked to be still

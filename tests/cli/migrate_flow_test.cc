@@ -147,7 +147,7 @@ TEST_P(MigrateFlowTest, UpToAndCountStopWhereTold) {
   EXPECT_EQ(CurrentVersion(), "4");
 }
 
-// BUG: -n 0 is read as "no count" (cli/commands/target_flags.cc ToTarget
+// Regression: -n 0 is read as "no count" (cli/commands/target_flags.cc ToTarget
 // skips count 0 because TargetFlags::count defaults to 0), so `up -n 0`
 // applies every pending migration instead of refusing.
 TEST_P(MigrateFlowTest, CountZeroIsAUsageErrorAndAppliesNothing) {
@@ -160,7 +160,7 @@ TEST_P(MigrateFlowTest, CountZeroIsAUsageErrorAndAppliesNothing) {
   EXPECT_EQ(History(), "");
 }
 
-// BUG: with --single-transaction a failure rolls back the whole run, but
+// Regression: with --single-transaction a failure rolls back the whole run, but
 // cli/commands/run_support.cc ReportRun always says "the migrations before it
 // stay applied" (RunFailure does not say that the whole run was rolled back).
 TEST_P(MigrateFlowTest, SingleTransactionFailureRollsBackEverythingAndSaysSo) {
@@ -184,7 +184,7 @@ TEST_P(MigrateFlowTest, SingleTransactionFailureRollsBackEverythingAndSaysSo) {
   EXPECT_EQ(result["error"]["version"], "3");
 }
 
-// BUG: a transactional script that ends the transaction itself (COMMIT)
+// Regression: a transactional script that ends the transaction itself (COMMIT)
 // commits its first half and the statements after it run in autocommit, so
 // a later failure is reported as "rolled back" while part of the script and
 // its history stay. exec/script_runner.cc should reject transaction control

@@ -249,7 +249,7 @@ void Executor::NoteNotVerifiable(const PlanEntry& entry, const Migration& script
   identity.script = script.script;
   identity.kind = MigrationKindName(script.kind);
   identity.message =
-      fmt::format("{}: not verifiable in a dry run ({}); its statements are listed, not executed",
+      fmt::format("{}: not verifiable in a dry-run ({}); its statements are listed, not executed",
                   script.script, can_verify ? "marked no-transaction" : "DDL is not transactional");
   Emit(Event::Type::kMessage, identity);
   identity.message.clear();

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "dbshift/common/error.h"
+#include "dbshift/driver/postgres/libpq.h"
 
 namespace dbshift::postgres {
 namespace {
@@ -30,7 +31,7 @@ bool Succeeded(ExecStatusType status) {
 }
 
 std::string Field(const PGresult* result, int code) {
-  const char* value = PQresultErrorField(result, code);
+  const char* value = Libpq().PQresultErrorField(result, code);
   return value == nullptr ? std::string() : std::string(value);
 }
 
@@ -49,23 +50,37 @@ Connection::Connection(const Url& url, std::chrono::milliseconds connect_timeout
   // in place, so parameters written in the URL (?connect_timeout=,
   // ?application_name=) override them. UTF8 because error positions are
   // counted in characters and scripts are UTF-8.
+  // TCP keepalives: a half-open connection (a dead NAT entry) is noticed by
+  // the kernel instead of holding the migration lock's session forever.
   const char* const keywords[] = {"connect_timeout", "application_name", "client_encoding",
-                                  "dbname", nullptr};
-  const char* const values[] = {timeout_text.c_str(), "dbshift", "UTF8", url_.raw().c_str(),
-                                nullptr};
-  conn_.reset(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
+                                  "keepalives",      "keepalives_idle",  "dbname",
+                                  nullptr};
+  const char* const values[] = {timeout_text.c_str(), "dbshift", "UTF8", "1", "30",
+                                url_.raw().c_str(),   nullptr};
+  conn_.reset(Libpq().PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
   if (conn_ == nullptr) {
     throw ConnectError(fmt::format("cannot connect to {}: out of memory", url_.Redacted()));
   }
-  if (PQstatus(conn_.get()) != CONNECTION_OK) {
+  if (Libpq().PQstatus(conn_.get()) != CONNECTION_OK) {
     throw ConnectError(fmt::format("cannot connect to {}: {}", url_.Redacted(),
-                                   TrimRight(url_.Scrub(PQerrorMessage(conn_.get())))));
+                                   TrimRight(url_.Scrub(Libpq().PQerrorMessage(conn_.get())))));
   }
   // libpq prints notices to stderr by default; nothing below the CLI prints.
-  PQsetNoticeProcessor(conn_.get(), &Connection::OnNotice, this);
+  Libpq().PQsetNoticeProcessor(conn_.get(), &Connection::OnNotice, this);
+  if (Libpq().PQserverVersion(conn_.get()) >= 140000) {
+    // The session must outlive any idle limit a role or proxy sets: a closed
+    // lock session frees the advisory lock under a runner that is still
+    // migrating. And the server checks every second that this client is
+    // still there, so after a kill -9 it aborts the running statement and
+    // releases its table locks at once instead of when the statement ends.
+    Check(PgResultPtr(Libpq().PQexec(
+        conn_.get(),
+        "SET idle_session_timeout = 0; SET idle_in_transaction_session_timeout = 0; "
+        "SET client_connection_check_interval = '1s'")));
+  }
 }
 
-bool Connection::Broken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
+bool Connection::Broken() const { return Libpq().PQstatus(conn_.get()) == CONNECTION_BAD; }
 
 void Connection::OnNotice(void* self, const char* message) noexcept {
   // Called from inside libpq: nothing may propagate through C.
@@ -87,22 +102,22 @@ std::vector<std::string> Connection::TakeNotices() {
 }
 
 PgResultPtr Connection::Check(PgResultPtr result) {
-  if (result != nullptr && Succeeded(PQresultStatus(result.get()))) return result;
+  if (result != nullptr && Succeeded(Libpq().PQresultStatus(result.get()))) return result;
   if (Broken()) {
-    std::string reason = result != nullptr ? PQresultErrorMessage(result.get()) : "";
-    if (TrimRight(reason).empty()) reason = PQerrorMessage(conn_.get());
+    std::string reason = result != nullptr ? Libpq().PQresultErrorMessage(result.get()) : "";
+    if (TrimRight(reason).empty()) reason = Libpq().PQerrorMessage(conn_.get());
     throw ConnectError(
         fmt::format("lost connection to {}: {}", url_.Redacted(), TrimRight(url_.Scrub(reason))));
   }
   if (result == nullptr) {
     // libpq could not build a result (out of memory, or a protocol problem).
-    throw SqlError(TrimRight(url_.Scrub(PQerrorMessage(conn_.get()))), "");
+    throw SqlError(TrimRight(url_.Scrub(Libpq().PQerrorMessage(conn_.get()))), "");
   }
   std::string message = Field(result.get(), PG_DIAG_MESSAGE_PRIMARY);
   if (message.empty()) {
     // Errors libpq raises itself have no fields, only the whole text.
-    message = TrimRight(PQresultErrorMessage(result.get()));
-    if (message.empty()) message = PQresStatus(PQresultStatus(result.get()));
+    message = TrimRight(Libpq().PQresultErrorMessage(result.get()));
+    if (message.empty()) message = Libpq().PQresStatus(Libpq().PQresultStatus(result.get()));
   }
   if (std::string detail = Field(result.get(), PG_DIAG_MESSAGE_DETAIL); !detail.empty()) {
     message += "\nDETAIL: " + detail;
@@ -116,7 +131,7 @@ PgResultPtr Connection::Check(PgResultPtr result) {
 }
 
 PgResultPtr Connection::Exec(const std::string& sql) {
-  return Check(PgResultPtr(PQexec(conn_.get(), sql.c_str())));
+  return Check(PgResultPtr(Libpq().PQexec(conn_.get(), sql.c_str())));
 }
 
 namespace {
@@ -134,10 +149,10 @@ std::vector<const char*> Values(const Params& params) {
 PgResultPtr Connection::ExecParams(const std::string& sql, const Params& params) {
   const std::vector<const char*> values = Values(params);
   return Check(
-      PgResultPtr(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()),
-                               /*paramTypes=*/nullptr, values.data(),
-                               /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
-                               /*resultFormat=*/0)));
+      PgResultPtr(Libpq().PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()),
+                                       /*paramTypes=*/nullptr, values.data(),
+                                       /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
+                                       /*resultFormat=*/0)));
 }
 
 PgResultPtr Connection::ExecPrepared(const std::string& name, const std::string& sql,
@@ -145,15 +160,15 @@ PgResultPtr Connection::ExecPrepared(const std::string& name, const std::string&
   if (!prepared_.contains(name)) {
     // Prepared statements outlive transactions (a rollback does not drop
     // them), so once per connection is enough.
-    Check(PgResultPtr(PQprepare(conn_.get(), name.c_str(), sql.c_str(),
-                                static_cast<int>(params.size()), /*paramTypes=*/nullptr)));
+    Check(PgResultPtr(Libpq().PQprepare(conn_.get(), name.c_str(), sql.c_str(),
+                                        static_cast<int>(params.size()), /*paramTypes=*/nullptr)));
     prepared_.insert(name);
   }
   const std::vector<const char*> values = Values(params);
-  return Check(PgResultPtr(PQexecPrepared(conn_.get(), name.c_str(),
-                                          static_cast<int>(values.size()), values.data(),
-                                          /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
-                                          /*resultFormat=*/0)));
+  return Check(PgResultPtr(Libpq().PQexecPrepared(
+      conn_.get(), name.c_str(), static_cast<int>(values.size()), values.data(),
+      /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
+      /*resultFormat=*/0)));
 }
 
 void Connection::FinishCopyIn(const std::string* data) {
@@ -161,21 +176,22 @@ void Connection::FinishCopyIn(const std::string* data) {
   if (data != nullptr) {
     for (std::size_t offset = 0; offset < data->size() && sent; offset += kCopyChunkBytes) {
       const std::size_t length = std::min(kCopyChunkBytes, data->size() - offset);
-      sent = PQputCopyData(conn_.get(), data->data() + offset, static_cast<int>(length)) == 1;
+      sent =
+          Libpq().PQputCopyData(conn_.get(), data->data() + offset, static_cast<int>(length)) == 1;
     }
   }
   // An error message makes the server fail the COPY (and roll back its rows)
   // instead of committing a partial or empty load.
   const char* abort_reason =
       data == nullptr ? "dbshift: the script has no data for this COPY FROM STDIN" : nullptr;
-  PQputCopyEnd(conn_.get(), sent ? abort_reason : "dbshift: sending COPY data failed");
+  Libpq().PQputCopyEnd(conn_.get(), sent ? abort_reason : "dbshift: sending COPY data failed");
   DrainResults();
 }
 
 void Connection::FinishCopyOut() {
   char* buffer = nullptr;
-  while (PQgetCopyData(conn_.get(), &buffer, /*async=*/0) > 0) {
-    PQfreemem(buffer);
+  while (Libpq().PQgetCopyData(conn_.get(), &buffer, /*async=*/0) > 0) {
+    Libpq().PQfreemem(buffer);
     buffer = nullptr;
   }
   DrainResults();
@@ -183,8 +199,8 @@ void Connection::FinishCopyOut() {
 
 void Connection::DrainResults() {
   PgResultPtr failure;
-  while (PgResultPtr result{PQgetResult(conn_.get())}) {
-    switch (PQresultStatus(result.get())) {
+  while (PgResultPtr result{Libpq().PQgetResult(conn_.get())}) {
+    switch (Libpq().PQresultStatus(result.get())) {
       case PGRES_COMMAND_OK:
       case PGRES_TUPLES_OK:
       case PGRES_EMPTY_QUERY:
@@ -192,12 +208,12 @@ void Connection::DrainResults() {
       case PGRES_COPY_IN:
         // A later command of the same query string wants data we do not have:
         // fail it, or PQgetResult would report COPY_IN forever.
-        PQputCopyEnd(conn_.get(), "dbshift: unexpected COPY FROM STDIN");
+        Libpq().PQputCopyEnd(conn_.get(), "dbshift: unexpected COPY FROM STDIN");
         break;
       case PGRES_COPY_OUT: {
         char* buffer = nullptr;
-        while (PQgetCopyData(conn_.get(), &buffer, /*async=*/0) > 0) {
-          PQfreemem(buffer);
+        while (Libpq().PQgetCopyData(conn_.get(), &buffer, /*async=*/0) > 0) {
+          Libpq().PQfreemem(buffer);
           buffer = nullptr;
         }
         break;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "dbshift/common/error.h"
+#include "dbshift/driver/postgres/libpq.h"
 
 namespace dbshift {
 
@@ -28,7 +29,7 @@ PostgresDriver::PostgresDriver(const Url& url, const DriverOptions& options)
         " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         " WHERE c.oid = pg_catalog.to_regclass($1)), pg_catalog.current_schema())",
         {QuoteIdentifier(options_.history_table)});
-    if (!PQgetisnull(result.get(), 0, 0)) schema_ = PQgetvalue(result.get(), 0, 0);
+    if (!Libpq().PQgetisnull(result.get(), 0, 0)) schema_ = Libpq().PQgetvalue(result.get(), 0, 0);
   }
   table_sql_ = schema_.empty()
                    ? QuoteIdentifier(options_.history_table)
@@ -43,7 +44,7 @@ PostgresDriver::~PostgresDriver() {
 }
 
 std::string PostgresDriver::ServerVersion() {
-  const char* version = PQparameterStatus(conn_.Handle(), "server_version");
+  const char* version = Libpq().PQparameterStatus(conn_.Handle(), "server_version");
   if (version == nullptr) return "";
   // Debian reports "15.20 (Debian 15.20-0+deb12u1)"; lint rules want "15.20".
   std::string_view text(version);
@@ -80,7 +81,7 @@ void PostgresDriver::Commit() {
   PgResultPtr result = conn_.Exec("COMMIT");
   // COMMIT of a failed transaction "succeeds" with the tag ROLLBACK: nothing
   // was committed, and the caller must not record it as applied.
-  if (std::string_view(PQcmdStatus(result.get())) == "ROLLBACK") {
+  if (std::string_view(Libpq().PQcmdStatus(result.get())) == "ROLLBACK") {
     throw SqlError("COMMIT rolled the transaction back because a statement in it had failed",
                    "25P02");
   }
@@ -89,16 +90,17 @@ void PostgresDriver::Commit() {
 void PostgresDriver::Rollback() noexcept {
   // Outside a transaction ROLLBACK would only add a warning; on a dead
   // connection the next call reports the loss.
-  const PGTransactionStatusType status = PQtransactionStatus(conn_.Handle());
+  const PGTransactionStatusType status = Libpq().PQtransactionStatus(conn_.Handle());
   if (status != PQTRANS_INTRANS && status != PQTRANS_INERROR) return;
-  PgResultPtr result(PQexec(conn_.Handle(), "ROLLBACK"));
+  PgResultPtr result(Libpq().PQexec(conn_.Handle(), "ROLLBACK"));
 }
 
 void PostgresDriver::Execute(const Statement& statement) {
   // The simple query protocol, as psql uses: it accepts any statement,
   // including COPY, and needs no round trip to prepare.
-  PgResultPtr result = conn_.Check(PgResultPtr(PQexec(conn_.Handle(), statement.text.c_str())));
-  const ExecStatusType status = PQresultStatus(result.get());
+  PgResultPtr result =
+      conn_.Check(PgResultPtr(Libpq().PQexec(conn_.Handle(), statement.text.c_str())));
+  const ExecStatusType status = Libpq().PQresultStatus(result.get());
   result.reset();
   if (status == PGRES_COPY_IN) {
     conn_.FinishCopyIn(statement.copy_from_stdin ? &statement.copy_data : nullptr);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "dbshift/common/error.h"
+#include "dbshift/driver/postgres/libpq.h"
 #include "dbshift/driver/postgres/postgres_driver.h"
 
 namespace dbshift::postgres {
@@ -55,8 +56,9 @@ std::optional<std::string> NullIfEmpty(const std::string& text) {
 }
 
 std::string Text(const PGresult* result, int row, int column) {
-  if (PQgetisnull(result, row, column)) return "";
-  return std::string(PQgetvalue(result, row, column), PQgetlength(result, row, column));
+  if (Libpq().PQgetisnull(result, row, column)) return "";
+  return std::string(Libpq().PQgetvalue(result, row, column),
+                     Libpq().PQgetlength(result, row, column));
 }
 
 // Every column but installed_rank, in kColumns order, as the parameters
@@ -85,7 +87,7 @@ Params RowParams(const HistoryRow& row) {
 bool PostgresDriver::HistoryTableExists() {
   PgResultPtr result =
       conn_.ExecParams("SELECT pg_catalog.to_regclass($1) IS NOT NULL", {HistoryTable()});
-  return std::string_view(PQgetvalue(result.get(), 0, 0)) == "t";
+  return std::string_view(Libpq().PQgetvalue(result.get(), 0, 0)) == "t";
 }
 
 void PostgresDriver::EnsureHistoryTable() {
@@ -95,7 +97,7 @@ void PostgresDriver::EnsureHistoryTable() {
       // privilege on the database even when the schema exists.
       PgResultPtr schema = conn_.ExecParams(
           "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {options_.schema});
-      if (PQntuples(schema.get()) == 0) {
+      if (Libpq().PQntuples(schema.get()) == 0) {
         conn_.Exec("CREATE SCHEMA IF NOT EXISTS " + QuoteIdentifier(options_.schema));
       }
     }
@@ -115,7 +117,8 @@ void PostgresDriver::EnsureHistoryTable() {
       " WHERE attrelid = pg_catalog.to_regclass($1) AND attnum > 0 AND NOT attisdropped",
       {HistoryTable()});
   std::set<std::string> present;
-  for (int i = 0; i < PQntuples(existing.get()); ++i) present.insert(Text(existing.get(), i, 0));
+  for (int i = 0; i < Libpq().PQntuples(existing.get()); ++i)
+    present.insert(Text(existing.get(), i, 0));
   std::string additions;
   for (const Column& column : kColumns) {
     if (present.contains(column.name)) continue;
@@ -136,7 +139,7 @@ std::vector<HistoryRow> PostgresDriver::ReadHistory() {
                   " statements_done, statements_total, error, applied_by, {}, execution_ms, run_id,"
                   " tool_version FROM {} ORDER BY installed_rank",
                   kAppliedAtText, HistoryTable()));
-  const int count = PQntuples(result.get());
+  const int count = Libpq().PQntuples(result.get());
   rows.reserve(count);
   for (int i = 0; i < count; ++i) {
     const PGresult* r = result.get();

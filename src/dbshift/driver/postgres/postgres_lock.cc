@@ -10,6 +10,7 @@
 
 #include "dbshift/common/error.h"
 #include "dbshift/common/system_info.h"
+#include "dbshift/driver/postgres/libpq.h"
 #include "dbshift/driver/postgres/postgres_driver.h"
 
 namespace dbshift::postgres {
@@ -79,7 +80,7 @@ bool PostgresDriver::TryLock() {
       " THEN pg_catalog.set_config('application_name', $2, false) IS NOT NULL"
       " ELSE false END",
       {std::to_string(lock_key_), Announcement()});
-  lock_held_ = std::string_view(PQgetvalue(result.get(), 0, 0)) == "t";
+  lock_held_ = std::string_view(Libpq().PQgetvalue(result.get(), 0, 0)) == "t";
   return lock_held_;
 }
 
@@ -112,10 +113,10 @@ std::optional<LockHolder> PostgresDriver::LockStatus() {
       " WHERE datname = pg_catalog.current_database())"
       " LIMIT 1",
       {std::to_string(key >> 32), std::to_string(key & 0xffffffffULL)});
-  if (PQntuples(result.get()) == 0) return std::nullopt;
+  if (Libpq().PQntuples(result.get()) == 0) return std::nullopt;
 
-  const std::string pid = PQgetvalue(result.get(), 0, 0);
-  const std::string_view name = PQgetvalue(result.get(), 0, 1);
+  const std::string pid = Libpq().PQgetvalue(result.get(), 0, 0);
+  const std::string_view name = Libpq().PQgetvalue(result.get(), 0, 1);
   LockHolder holder;
   if (name.starts_with(kAnnouncePrefix)) {
     std::string_view rest = name.substr(kAnnouncePrefix.size());
@@ -129,8 +130,8 @@ std::optional<LockHolder> PostgresDriver::LockStatus() {
     // Not announced (another tool, or a dbshift that died mid-way through
     // announcing): the server still knows the backend and the client address.
     holder.who = "pid " + pid;
-    if (!PQgetisnull(result.get(), 0, 2)) {
-      holder.who += fmt::format(" from {}", PQgetvalue(result.get(), 0, 2));
+    if (!Libpq().PQgetisnull(result.get(), 0, 2)) {
+      holder.who += fmt::format(" from {}", Libpq().PQgetvalue(result.get(), 0, 2));
     }
   }
   holder.who = url_.Scrub(holder.who);

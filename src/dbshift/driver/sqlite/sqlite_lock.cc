@@ -1,5 +1,7 @@
 #include "dbshift/driver/sqlite/sqlite_lock.h"
 
+#include <filesystem>
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -91,7 +93,13 @@ LockHolder ParseHolder(const std::string& content) {
 }  // namespace
 
 std::string LockFilePath(std::string_view database_path) {
-  return std::string(database_path) + ".dbshift-lock";
+  // Named after the file itself, not the path as written: runners that reach
+  // one database through a symlink or another relative path share one lock.
+  std::error_code error;
+  std::filesystem::path canonical =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(database_path), error);
+  if (error) canonical = database_path;
+  return canonical.string() + ".dbshift-lock";
 }
 
 FileLock::FileLock(std::string lock_path) : path_(std::move(lock_path)) {}
