@@ -52,8 +52,12 @@ Connection::Connection(const Url& url, std::chrono::milliseconds connect_timeout
   // counted in characters and scripts are UTF-8.
   // TCP keepalives: a half-open connection (a dead NAT entry) is noticed by
   // the kernel instead of holding the migration lock's session forever.
-  const char* const keywords[] = {"connect_timeout", "application_name", "client_encoding",
-                                  "keepalives",      "keepalives_idle",  "dbname",
+  const char* const keywords[] = {"connect_timeout",
+                                  "application_name",
+                                  "client_encoding",
+                                  "keepalives",
+                                  "keepalives_idle",
+                                  "dbname",
                                   nullptr};
   const char* const values[] = {timeout_text.c_str(), "dbshift", "UTF8", "1", "30",
                                 url_.raw().c_str(),   nullptr};
@@ -73,10 +77,10 @@ Connection::Connection(const Url& url, std::chrono::milliseconds connect_timeout
     // migrating. And the server checks every second that this client is
     // still there, so after a kill -9 it aborts the running statement and
     // releases its table locks at once instead of when the statement ends.
-    Check(PgResultPtr(Libpq().PQexec(
-        conn_.get(),
-        "SET idle_session_timeout = 0; SET idle_in_transaction_session_timeout = 0; "
-        "SET client_connection_check_interval = '1s'")));
+    Check(PgResultPtr(
+        Libpq().PQexec(conn_.get(),
+                       "SET idle_session_timeout = 0; SET idle_in_transaction_session_timeout = 0; "
+                       "SET client_connection_check_interval = '1s'")));
   }
 }
 

@@ -40,7 +40,7 @@ namespace dbshift::postgres {
   X(PQresultErrorField)            \
   X(PQresultErrorMessage)          \
   X(PQresultStatus)                \
-  X(PQserverVersion)                \
+  X(PQserverVersion)               \
   X(PQsetNoticeProcessor)          \
   X(PQstatus)                      \
   X(PQtransactionStatus)
