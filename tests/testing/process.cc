@@ -1,14 +1,13 @@
 #include "testing/process.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdexcept>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 #include "testing/temp_dir.h"
 
@@ -107,10 +106,12 @@ ProcessResult RunProcess(const std::filesystem::path& program, const ProcessSpec
   return result;
 }
 
-BackgroundProcess::BackgroundProcess(const std::filesystem::path& program, const ProcessSpec& spec) {
+BackgroundProcess::BackgroundProcess(const std::filesystem::path& program,
+                                     const ProcessSpec& spec) {
   static int counter = 0;
-  std::filesystem::path base = std::filesystem::temp_directory_path() /
-                               ("dbshift-bg-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+  std::filesystem::path base =
+      std::filesystem::temp_directory_path() /
+      ("dbshift-bg-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
   out_path_ = base.string() + ".out";
   err_path_ = base.string() + ".err";
   int in = StdinFile(spec.stdin_text, base.string() + ".in");
@@ -152,6 +153,21 @@ std::optional<ProcessResult> BackgroundProcess::Wait(std::chrono::milliseconds t
   result.out = ReadFile(out_path_);
   result.err = ReadFile(err_path_);
   return result;
+}
+
+bool BackgroundProcess::WaitForStderr(std::string_view text, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (ReadFile(err_path_).find(text) != std::string::npos) return true;
+    if (reaped_ || std::chrono::steady_clock::now() >= deadline) return false;
+    // Peeks without reaping, so that Wait() still collects the exit status.
+    siginfo_t info{};
+    if (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid == pid_) {
+      return ReadFile(err_path_).find(text) != std::string::npos;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 std::filesystem::path DbshiftBinary() {

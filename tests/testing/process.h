@@ -1,12 +1,12 @@
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <sys/types.h>
 #include <vector>
 
 namespace dbshift::testing {
@@ -18,7 +18,7 @@ struct ProcessSpec {
   /// Set (or, with std::nullopt, remove) variables on top of this process's environment.
   std::map<std::string, std::optional<std::string>> env = {};
   std::filesystem::path cwd = {};  ///< empty: this process's
-  std::string stdin_text = {};  ///< written to the child's stdin, then closed (never a terminal)
+  std::string stdin_text = {};     ///< written to the child's stdin, then closed (never a terminal)
 };
 
 struct ProcessResult {
@@ -43,6 +43,10 @@ class BackgroundProcess {
   void Kill(int signal);
   /// Waits for the exit; nullopt if it did not end within `timeout`.
   std::optional<ProcessResult> Wait(std::chrono::milliseconds timeout);
+  /// Waits until the process has written `text` to stderr (true), or has
+  /// exited or `timeout` passed without it (false). Lets a test act on what
+  /// the process reached rather than on a guess of how long it takes.
+  bool WaitForStderr(std::string_view text, std::chrono::milliseconds timeout);
 
  private:
   pid_t pid_ = -1;

@@ -24,8 +24,7 @@ bool IsDownProblem(const PlanEntry* entry) { return entry->state != MigrationSta
 }  // namespace
 
 Plan ReadPlan(Driver& driver, const MigrationSet& source, const PlanOptions& options) {
-  std::vector<HistoryRow> history = driver.ReadHistory();
-  return BuildPlan(source, history, options);
+  return BuildPlan(source, driver.ReadHistory(), options);
 }
 
 void ThrowIfProblems(const Plan& plan, std::string_view command) {
@@ -285,8 +284,7 @@ RunResult Executor::Down(const std::vector<std::string>& expected) {
   result.dry_run = options_.dry_run;
   try {
     MigrationLock lock(driver_, options_.lock, sink_);
-    std::vector<HistoryRow> history = driver_.ReadHistory();
-    Plan plan = BuildPlan(source_, history, PlanOptions{true});
+    Plan plan = BuildPlan(source_, driver_.ReadHistory(), PlanOptions{true});
     std::vector<const PlanEntry*> problems = plan.Problems();
     problems.erase(std::remove_if(problems.begin(), problems.end(),
                                   [](const PlanEntry* entry) { return !IsDownProblem(entry); }),

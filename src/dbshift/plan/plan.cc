@@ -35,45 +35,64 @@ std::string FailureMessage(std::string_view subject, const HistoryRow& row) {
 // The last versioned/undo/baseline row of one version, in installed_rank order.
 struct Replayed {
   Version version;  // as written in that row
-  const HistoryRow* row = nullptr;
-  bool has_file = false;
+  HistoryRow* row = nullptr;
 };
 
 struct Replay {
-  std::map<Version, Replayed> versions;
-  std::map<std::string, const HistoryRow*> repeatables;  // last row per description
-  std::vector<const HistoryRow*> unparseable;            // last row per version text
+  std::vector<Replayed> versions;                  // ascending, one per version
+  std::map<std::string, HistoryRow*> repeatables;  // last row per description
+  std::vector<HistoryRow*> unparseable;            // last row per version text
   std::optional<Version> baseline;
 };
 
-Replay ReplayHistory(const std::vector<HistoryRow>& history) {
-  std::vector<const HistoryRow*> rows;
-  for (const HistoryRow& row : history) rows.push_back(&row);
-  std::stable_sort(rows.begin(), rows.end(), [](const HistoryRow* a, const HistoryRow* b) {
-    return a->installed_rank < b->installed_rank;
-  });
+// Rows are moved out of `history` into the plan later, so the replay points
+// at them rather than copying a dozen strings per row.
+Replay ReplayHistory(std::vector<HistoryRow>& history) {
+  auto by_rank = [](const HistoryRow& a, const HistoryRow& b) {
+    return a.installed_rank < b.installed_rank;
+  };
+  // Drivers read history in rank order; sorting is for everyone else.
+  if (!std::is_sorted(history.begin(), history.end(), by_rank)) {
+    std::stable_sort(history.begin(), history.end(), by_rank);
+  }
   Replay replay;
-  for (const HistoryRow* row : rows) {
-    if (row->kind == HistoryKind::kRepeatable) {
-      replay.repeatables[row->description] = row;
+  replay.versions.reserve(history.size());
+  for (HistoryRow& row : history) {
+    if (row.kind == HistoryKind::kRepeatable) {
+      replay.repeatables[row.description] = &row;
       continue;
     }
-    std::optional<Version> version = Version::Parse(row->version);
+    std::optional<Version> version = Version::Parse(row.version);
     if (!version) {
       auto same_text =
           std::find_if(replay.unparseable.begin(), replay.unparseable.end(),
-                       [&](const HistoryRow* seen) { return seen->version == row->version; });
+                       [&](const HistoryRow* seen) { return seen->version == row.version; });
       if (same_text == replay.unparseable.end()) {
-        replay.unparseable.push_back(row);
+        replay.unparseable.push_back(&row);
       } else {
-        *same_text = row;
+        *same_text = &row;
       }
       continue;
     }
-    if (row->kind == HistoryKind::kBaseline) replay.baseline = *version;
-    // "1" then "1.0" is one version; the later row and its spelling win.
-    replay.versions.insert_or_assign(*version, Replayed{*version, row});
+    if (row.kind == HistoryKind::kBaseline) replay.baseline = *version;
+    replay.versions.push_back(Replayed{std::move(*version), &row});
   }
+  // Stable: rows of one version stay in rank order, so the last of each run is
+  // the effective one ("1" then "1.0" is one version; the later spelling wins).
+  auto by_version = [](const Replayed& a, const Replayed& b) { return a.version < b.version; };
+  if (!std::is_sorted(replay.versions.begin(), replay.versions.end(), by_version)) {
+    std::stable_sort(replay.versions.begin(), replay.versions.end(), by_version);
+  }
+  std::vector<Replayed> last_per_version;
+  last_per_version.reserve(replay.versions.size());
+  for (Replayed& replayed : replay.versions) {
+    if (!last_per_version.empty() && last_per_version.back().version == replayed.version) {
+      last_per_version.back() = std::move(replayed);
+    } else {
+      last_per_version.push_back(std::move(replayed));
+    }
+  }
+  replay.versions = std::move(last_per_version);
   return replay;
 }
 
@@ -82,11 +101,10 @@ bool CountsAsCurrent(const HistoryRow& row) {
 }
 
 std::optional<Version> CurrentVersion(const Replay& replay) {
-  std::optional<Version> current;
-  for (const auto& [version, replayed] : replay.versions) {
-    if (CountsAsCurrent(*replayed.row)) current = replayed.version;  // map order: ascending
+  for (auto it = replay.versions.rbegin(); it != replay.versions.rend(); ++it) {
+    if (CountsAsCurrent(*it->row)) return it->version;
   }
-  return current;
+  return std::nullopt;
 }
 
 // State of a version that the history does not hold as applied (no row, or undone).
@@ -170,7 +188,8 @@ void ClassifyRepeatable(PlanEntry& entry) {
   }
 }
 
-PlanEntry FromFile(const Migration& migration, const HistoryRow* row) {
+// `row`, when given, is moved into the entry: each history row belongs to one entry.
+PlanEntry FromFile(const Migration& migration, HistoryRow* row) {
   PlanEntry entry;
   entry.kind = migration.kind;
   entry.version = migration.version;
@@ -178,58 +197,91 @@ PlanEntry FromFile(const Migration& migration, const HistoryRow* row) {
   entry.script = migration.script;
   entry.checksum = migration.checksum;
   entry.migration = &migration;
-  if (row != nullptr) entry.applied = *row;
+  if (row != nullptr) entry.applied = std::move(*row);
   return entry;
 }
 
-PlanEntry FromHistory(MigrationKind kind, std::optional<Version> version, const HistoryRow& row) {
+PlanEntry FromHistory(MigrationKind kind, std::optional<Version> version, HistoryRow& row) {
   PlanEntry entry;
   entry.kind = kind;
   entry.version = std::move(version);
   entry.description = row.description;
   entry.script = row.script;
   entry.checksum = row.checksum;
-  entry.applied = row;
+  entry.applied = std::move(row);
   return entry;
 }
 
-std::vector<PlanEntry> VersionedEntries(const MigrationSet& source, Replay& replay,
-                                        const Plan& plan) {
-  std::vector<PlanEntry> entries;
+// The source's versioned migrations in version order: the loader's contract,
+// checked in one pass, and restored by sorting when a caller broke it.
+std::vector<const Migration*> VersionOrder(const MigrationSet& source) {
+  std::vector<const Migration*> files;
+  files.reserve(source.versioned.size());
   for (const Migration& migration : source.versioned) {
     DBSHIFT_ASSERT(migration.version.has_value());
-    const HistoryRow* row = nullptr;
-    if (auto found = replay.versions.find(*migration.version); found != replay.versions.end()) {
-      row = found->second.row;
-      found->second.has_file = true;
-    }
-    entries.push_back(FromFile(migration, row));
+    files.push_back(&migration);
   }
-  const auto with_file_end = static_cast<std::ptrdiff_t>(entries.size());
-  for (const auto& [version, replayed] : replay.versions) {
-    if (!replayed.has_file) {
-      entries.push_back(FromHistory(MigrationKind::kVersioned, replayed.version, *replayed.row));
+  auto by_version = [](const Migration* a, const Migration* b) {
+    return *a->version < *b->version;
+  };
+  if (!std::is_sorted(files.begin(), files.end(), by_version)) {
+    std::stable_sort(files.begin(), files.end(), by_version);
+  }
+  return files;
+}
+
+// One merge of two version-ordered runs (files, effective history rows) gives
+// the entries already in plan order, with no lookups and no sort.
+std::vector<PlanEntry> VersionedEntries(const MigrationSet& source, Replay& replay,
+                                        const Plan& plan) {
+  const std::vector<const Migration*> files = VersionOrder(source);
+  std::vector<PlanEntry> entries;
+  entries.reserve(files.size() + replay.versions.size());
+  std::size_t f = 0;
+  std::size_t h = 0;
+  bool row_has_file = false;  // whether history row h matched a file already
+  while (f < files.size() || h < replay.versions.size()) {
+    if (h == replay.versions.size()) {
+      entries.push_back(FromFile(*files[f++], nullptr));
+      continue;
+    }
+    Replayed& replayed = replay.versions[h];
+    const std::strong_ordering order =
+        f < files.size() ? *files[f]->version <=> replayed.version : std::strong_ordering::greater;
+    if (order < 0) {
+      entries.push_back(FromFile(*files[f++], nullptr));
+    } else if (order == 0) {
+      // Two files of one version only reach here from callers other than
+      // the loader; each gets the row, so the first one moves a copy.
+      const bool another_file_follows =
+          f + 1 < files.size() && *files[f + 1]->version == replayed.version;
+      HistoryRow copy;
+      HistoryRow* row = replayed.row;
+      if (another_file_follows) {
+        copy = *replayed.row;
+        row = &copy;
+      }
+      entries.push_back(FromFile(*files[f++], row));
+      row_has_file = true;
+    } else {
+      if (!row_has_file) {
+        entries.push_back(
+            FromHistory(MigrationKind::kVersioned, std::move(replayed.version), *replayed.row));
+      }
+      ++h;
+      row_has_file = false;
     }
   }
   for (PlanEntry& entry : entries) ClassifyVersioned(plan, entry);
-  // The history run is in version order (the replay is a map) and so is the
-  // file run when the source keeps its contract; checking that costs one
-  // pass, and then a merge replaces a sort of 10,000 entries.
-  auto by_version = [](const PlanEntry& a, const PlanEntry& b) { return *a.version < *b.version; };
-  const auto files_end = entries.begin() + with_file_end;
-  if (!std::is_sorted(entries.begin(), files_end, by_version)) {
-    std::stable_sort(entries.begin(), files_end, by_version);
-  }
-  std::inplace_merge(entries.begin(), files_end, entries.end(), by_version);
   return entries;
 }
 
 std::vector<PlanEntry> RepeatableEntries(const MigrationSet& source, const Replay& replay) {
   std::vector<PlanEntry> entries;
-  std::map<std::string, const HistoryRow*> without_file = replay.repeatables;
+  std::map<std::string, HistoryRow*> without_file = replay.repeatables;
   for (const Migration& migration : source.repeatable) {
     auto found = without_file.find(migration.description);
-    const HistoryRow* row = found == without_file.end() ? nullptr : found->second;
+    HistoryRow* row = found == without_file.end() ? nullptr : found->second;
     if (found != without_file.end()) without_file.erase(found);
     entries.push_back(FromFile(migration, row));
   }
@@ -289,7 +341,7 @@ std::vector<const PlanEntry*> Plan::Problems() const {
   return problems;
 }
 
-Plan BuildPlan(const MigrationSet& source, const std::vector<HistoryRow>& history,
+Plan BuildPlan(const MigrationSet& source, std::vector<HistoryRow> history,
                const PlanOptions& options) {
   Replay replay = ReplayHistory(history);
   Plan plan;
@@ -298,11 +350,14 @@ Plan BuildPlan(const MigrationSet& source, const std::vector<HistoryRow>& histor
   plan.current_version = CurrentVersion(replay);
   plan.entries = VersionedEntries(source, replay, plan);
   // Rows whose version cannot be placed go after every placeable version, in rank order.
-  for (const HistoryRow* row : replay.unparseable) {
+  for (HistoryRow* row : replay.unparseable) {
+    // Formatted before the row moves into the entry.
+    std::string message =
+        fmt::format("history row {} ({}) has version \"{}\", which is not a version",
+                    row->installed_rank, row->script, row->version);
     PlanEntry entry = FromHistory(MigrationKind::kVersioned, std::nullopt, *row);
     entry.state = MigrationState::kMissing;
-    entry.message = fmt::format("history row {} ({}) has version \"{}\", which is not a version",
-                                row->installed_rank, row->script, row->version);
+    entry.message = std::move(message);
     plan.entries.push_back(std::move(entry));
   }
   for (PlanEntry& entry : RepeatableEntries(source, replay)) {

@@ -63,11 +63,12 @@ struct Plan {
   std::vector<const PlanEntry*> Problems() const;
 };
 
-/// Pure: no I/O. `history` in any order (sorted by installed_rank inside).
+/// Pure: no I/O. `history` in any order (sorted by installed_rank inside);
+/// taken by value because its rows move into the entries.
 /// History rows that do not parse as a version are kept as kMissing entries
 /// with a message. The returned entries point into `source`, which must
 /// outlive the plan.
-Plan BuildPlan(const MigrationSet& source, const std::vector<HistoryRow>& history,
+Plan BuildPlan(const MigrationSet& source, std::vector<HistoryRow> history,
                const PlanOptions& options);
 
 /// How far `up` or `down` goes.

@@ -94,6 +94,9 @@ class PostgresDriver final : public Driver {
   std::unique_ptr<Connection> lock_conn_;
   bool lock_held_ = false;
   std::string schema_;
+  // Seen at connect time. No dbshift command drops the history table, so
+  // once seen it needs no re-check before each read (one round trip less).
+  bool history_seen_ = false;
   std::string table_sql_;
   int64_t lock_key_ = 0;
 };

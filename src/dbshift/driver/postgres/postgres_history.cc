@@ -133,7 +133,7 @@ void PostgresDriver::EnsureHistoryTable() {
 
 std::vector<HistoryRow> PostgresDriver::ReadHistory() {
   std::vector<HistoryRow> rows;
-  if (!HistoryTableExists()) return rows;
+  if (!history_seen_ && !HistoryTableExists()) return rows;
   PgResultPtr result = conn_.Exec(
       fmt::format("SELECT installed_rank, version, description, kind, script, checksum, success,"
                   " statements_done, statements_total, error, applied_by, {}, execution_ms, run_id,"
