@@ -1,9 +1,8 @@
 #include "dbshift/cli/context.h"
 
-#include <unistd.h>
-
 #include <exception>
 #include <future>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -11,6 +10,7 @@
 #include "dbshift/common/error.h"
 #include "dbshift/common/url.h"
 #include "dbshift/log/run_log.h"
+#include "dbshift/source/layout.h"
 #include "dbshift/source/loader.h"
 
 namespace dbshift::cli {
@@ -31,12 +31,27 @@ std::filesystem::path CommandContext::MigrationDir() {
   return config().dir;
 }
 
-MigrationSet CommandContext::LoadSource() { return LoadMigrations(MigrationDir()); }
+MigrationSet CommandContext::LoadSource() {
+  return LoadMigrations(MigrationDir(), SourceOptions());
+}
+
+LoadOptions CommandContext::SourceOptions() {
+  LoadOptions load;
+  // main() has checked --layout against the names already.
+  load.layout = options_.layout ? ParseLayoutName(*options_.layout) : config().layout;
+  try {
+    load.dialect = Url::Parse(ResolveUrl(config(), options_.url, options_.env).url).scheme();
+  } catch (const Error&) {
+    // Connect() resolves the URL again and reports the error where it belongs.
+  }
+  return load;
+}
 
 std::pair<MigrationSet, std::unique_ptr<Driver>> CommandContext::LoadSourceAndConnect() {
   std::filesystem::path dir = MigrationDir();  // reads the config on this thread first
+  LoadOptions load = SourceOptions();
   std::future<MigrationSet> source =
-      std::async(std::launch::async, [dir] { return LoadMigrations(dir); });
+      std::async(std::launch::async, [dir, load] { return LoadMigrations(dir, load); });
   std::unique_ptr<Driver> driver;
   std::exception_ptr connect_error;
   try {
@@ -65,8 +80,8 @@ LockPolicy CommandContext::lock_policy() {
 }
 
 std::unique_ptr<EventSink> CommandContext::OpenRunLog(const std::string& run_id) {
-  std::filesystem::path dir = options_.log_dir ? std::filesystem::path(*options_.log_dir)
-                                               : config().log_dir;
+  std::filesystem::path dir =
+      options_.log_dir ? std::filesystem::path(*options_.log_dir) : config().log_dir;
   try {
     return std::make_unique<RunLog>(dir, run_id);
   } catch (const ConfigError& error) {

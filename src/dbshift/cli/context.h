@@ -11,6 +11,7 @@
 #include "dbshift/driver/driver.h"
 #include "dbshift/exec/events.h"
 #include "dbshift/exec/migration_lock.h"
+#include "dbshift/source/loader.h"
 #include "dbshift/source/migration.h"
 
 namespace dbshift::cli {
@@ -24,6 +25,7 @@ struct GlobalOptions {
   std::optional<std::string> log_dir;
   std::optional<std::string> lock_timeout;
   std::optional<std::string> history_table;
+  std::optional<std::string> layout;
   std::string format = "text";
   bool yes = false;
   int verbose = 0;
@@ -45,6 +47,10 @@ class CommandContext {
   std::filesystem::path MigrationDir();
   /// Loads the migration folder. Throws ConfigError / ValidationError.
   MigrationSet LoadSource();
+  /// How to read the folder: --layout or the config's layout, and the
+  /// engine of the target URL (popx picks files by it; empty when the URL
+  /// does not resolve, which Connect() reports).
+  LoadOptions SourceOptions();
   /// Resolves the URL and connects. Throws ConfigError / ConnectError.
   std::unique_ptr<Driver> Connect();
   /// LoadSource() and Connect() at once: the folder is read on a second

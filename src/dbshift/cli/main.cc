@@ -57,6 +57,9 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
   app.add_option("--log-dir", options.log_dir, "folder of the run log (default .dbshift/log)");
   app.add_option("--history-table", options.history_table,
                  "history table name (default dbshift_history)");
+  app.add_option("--layout", options.layout,
+                 "file naming of the migration folder (default: detected)")
+      ->check(CLI::IsMember({"native", "golang-migrate", "dbmate", "popx"}));
   app.add_flag("-v,--verbose", options.verbose, "print every statement");
   app.add_flag("-q,--quiet", options.quiet, "print only errors and the result");
 }

@@ -31,7 +31,10 @@ std::string UtcTimestamp(std::chrono::system_clock::time_point now) {
 }  // namespace
 
 std::string NextVersion(const MigrationSet& source, std::chrono::system_clock::time_point now) {
-  if (source.versioned.empty()) return "1";
+  if (source.versioned.empty()) {
+    // golang-migrate, dbmate and popx name new files by time by default.
+    return source.layout == Layout::kNative ? "1" : UtcTimestamp(now);
+  }
   const std::string& last = source.versioned.back().version->text();
   std::size_t separator = last.find_last_of("._");
   if (separator != std::string::npos) {

@@ -9,7 +9,8 @@
 namespace dbshift::cli {
 
 /// The version `new` gives the next migration, in the folder's own style:
-///  - no migrations yet: "1";
+///  - no migrations yet: "1" in the native layout, else a timestamp (as
+///    golang-migrate, dbmate and popx write by default);
 ///  - timestamps (one integer part of 12 or more digits): now as
 ///    YYYYMMDDHHMMSS (UTC), or last + 1 if the clock is behind the last;
 ///  - integers: last + 1, keeping zero padding ("007" -> "008");

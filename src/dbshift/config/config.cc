@@ -15,14 +15,15 @@
 #include "dbshift/common/duration.h"
 #include "dbshift/common/error.h"
 #include "dbshift/common/url.h"
+#include "dbshift/source/layout.h"
 
 namespace dbshift {
 namespace {
 
 constexpr std::string_view kDefaultConfigFile = "dbshift.toml";
 constexpr std::string_view kDefaultUrl = "sqlite:./dbshift.db";
-constexpr std::array<std::string_view, 5> kTopLevelKeys = {"dir", "history_table", "log_dir",
-                                                           "lock_timeout", "env"};
+constexpr std::array<std::string_view, 6> kTopLevelKeys = {"dir",     "history_table", "layout",
+                                                           "log_dir", "lock_timeout",  "env"};
 constexpr std::array<std::string_view, 2> kEnvKeys = {"url", "url_env"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
@@ -203,6 +204,14 @@ Config LoadConfig(const std::filesystem::path& path) {
     } else if (name == "history_table") {
       config.history_table = reporter.ExpectString(node, name);
       if (config.history_table.empty()) reporter.Fail(node.source(), "history_table is empty");
+    } else if (name == "layout") {
+      const std::string text = reporter.ExpectString(node, name);
+      config.layout = ParseLayoutName(text);
+      if (!config.layout) {
+        reporter.Fail(
+            node.source(),
+            fmt::format("unknown layout \"{}\" (native, golang-migrate, dbmate or popx)", text));
+      }
     } else if (name == "log_dir") {
       config.log_dir = reporter.ExpectString(node, name);
       if (config.log_dir.empty()) reporter.Fail(node.source(), "log_dir is empty");

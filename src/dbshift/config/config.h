@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "dbshift/source/migration.h"
+
 namespace dbshift {
 
 /// One named environment of dbshift.toml ([env.NAME]).
@@ -29,6 +31,7 @@ struct Config {
   std::filesystem::path file;  ///< where it was read from; empty if none
   std::filesystem::path dir = "migrations";
   std::string history_table = "dbshift_history";
+  std::optional<Layout> layout;  ///< forces the source layout; detected when absent
   std::filesystem::path log_dir = ".dbshift/log";
   std::chrono::milliseconds lock_timeout{30000};
   std::map<std::string, EnvironmentConfig> environments;

@@ -29,6 +29,20 @@ void CheckKnown(const Plan& plan, const Version& to) {
   }
 }
 
+// Where the undo of `version` would be, in the words of the folder's layout.
+std::string UndoNameFor(Layout layout, const std::string& version) {
+  switch (layout) {
+    case Layout::kNative:
+      return fmt::format("U{}__*.sql", version);
+    case Layout::kDbmate:
+      return "(its -- migrate:down block is empty)";
+    case Layout::kGolangMigrate:
+    case Layout::kPopx:
+      return fmt::format("{}_*.down.sql", version);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::vector<const PlanEntry*> SelectUp(const Plan& plan, const Target& target) {
@@ -88,8 +102,8 @@ std::vector<const PlanEntry*> SelectDown(const Plan& plan, const MigrationSet& s
   for (const PlanEntry* entry : selected) {
     if (source.FindUndo(*entry->version) != nullptr) continue;
     if (!without_undo.empty()) without_undo += "; ";
-    without_undo += fmt::format("version {} ({}) has no undo script U{}__*.sql",
-                                entry->version->text(), entry->script, entry->version->text());
+    without_undo += fmt::format("version {} ({}) has no undo script {}", entry->version->text(),
+                                entry->script, UndoNameFor(source.layout, entry->version->text()));
   }
   if (!without_undo.empty()) throw ValidationError(without_undo);
   return selected;

@@ -8,13 +8,6 @@ namespace {
 constexpr std::array<std::string_view, 5> kPopxDialects = {"sqlite", "sqlite3", "postgres",
                                                            "cockroach", "mysql"};
 
-bool IsPopxDialect(std::string_view text) {
-  for (std::string_view dialect : kPopxDialects) {
-    if (text == dialect) return true;
-  }
-  return false;
-}
-
 // `label` is the part between "<digits>_" and ".up.sql"/".down.sql".
 std::vector<Layout> UpDownLayouts(std::string_view label) {
   const std::size_t dot = label.find('.');
@@ -30,6 +23,27 @@ std::vector<Layout> UpDownLayouts(std::string_view label) {
 }
 
 }  // namespace
+
+bool IsPopxDialect(std::string_view text) {
+  for (std::string_view dialect : kPopxDialects) {
+    if (text == dialect) return true;
+  }
+  return false;
+}
+
+bool PopxDialectFits(std::string_view file_dialect, std::string_view engine_dialect) {
+  if (file_dialect.empty()) return true;
+  // popx writes "sqlite3"; "sqlite" is accepted as its older spelling.
+  if (engine_dialect == "sqlite") return file_dialect == "sqlite3" || file_dialect == "sqlite";
+  return file_dialect == engine_dialect;
+}
+
+std::optional<Layout> ParseLayoutName(std::string_view text) {
+  for (Layout layout : {Layout::kNative, Layout::kGolangMigrate, Layout::kDbmate, Layout::kPopx}) {
+    if (text == LayoutName(layout)) return layout;
+  }
+  return std::nullopt;
+}
 
 const char* LayoutName(Layout layout) {
   switch (layout) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 
 #include "dbshift/common/error.h"
 #include "dbshift/source/checksum.h"
+#include "dbshift/source/dbmate_sections.h"
 #include "dbshift/source/directives.h"
 #include "dbshift/source/folder_scan.h"
 #include "dbshift/source/layout.h"
@@ -144,6 +146,7 @@ LayoutVerdict DecideLayout(const std::vector<SqlFile>& files, const std::vector<
 struct ReadResult {
   int error = 0;  // errno
   std::optional<Problem> problem;
+  std::optional<Migration> undo;  // dbmate: the down block of the same file
 };
 
 // What every reader thread needs; read-only while they run.
@@ -151,7 +154,31 @@ struct ReadContext {
   const FileDescriptor& root;
   const fs::path& dir;
   const FileNamer& namer;
+  Layout layout;
 };
+
+// Turns a dbmate file into its up block (the migration itself) and, when
+// the down block holds statements, the undo beside it.
+void SplitDbmate(const std::string& name, Migration& migration, ReadResult& result) {
+  DbmateSections sections = SplitDbmateSections(migration.sql, name);
+  if (sections.down.present && HasStatements(sections.down.text)) {
+    Migration undo;
+    undo.kind = MigrationKind::kUndo;
+    undo.version = migration.version;
+    undo.description = migration.description;
+    undo.script = migration.script;
+    undo.path = migration.path;
+    undo.checksum = ScriptChecksum(sections.down.text);
+    undo.directives = ParseDirectives(sections.down.script, name);
+    undo.directives.no_transaction |= sections.down.no_transaction;
+    undo.sql = std::move(sections.down.script);
+    result.undo = std::move(undo);
+  }
+  migration.checksum = ScriptChecksum(sections.up.text);
+  migration.directives = ParseDirectives(sections.up.script, name);
+  migration.directives.no_transaction |= sections.up.no_transaction;
+  migration.sql = std::move(sections.up.script);
+}
 
 void ReadMigration(const ReadContext& context, Migration& migration, ReadResult& result) {
   // Built here rather than while listing, so the threads share the cost.
@@ -161,9 +188,14 @@ void ReadMigration(const ReadContext& context, Migration& migration, ReadResult&
   if (std::string_view(migration.sql).starts_with(kUtf8Bom)) {
     migration.sql.erase(0, kUtf8Bom.size());
   }
-  migration.checksum = ScriptChecksum(migration.sql);
   try {
-    migration.directives = ParseDirectives(migration.sql, context.namer.Name(migration.script));
+    const std::string name = context.namer.Name(migration.script);
+    if (context.layout == Layout::kDbmate) {
+      SplitDbmate(name, migration, result);
+    } else {
+      migration.checksum = ScriptChecksum(migration.sql);
+      migration.directives = ParseDirectives(migration.sql, name);
+    }
   } catch (const ValidationError& error) {
     result.problem = Problem{error.what(), error.context().file, error.context().line};
   }
@@ -277,6 +309,71 @@ void CheckDuplicateDescriptions(const std::vector<Migration>& sorted, const File
   }
 }
 
+const char* ExpectedNames(Layout layout) {
+  switch (layout) {
+    case Layout::kNative:
+      return "V<version>__<description>.sql, U<version>__<description>.sql or "
+             "R__<description>.sql";
+    case Layout::kGolangMigrate:
+      return "<version>_<name>.up.sql or <version>_<name>.down.sql";
+    case Layout::kDbmate:
+      return "<version>_<name>.sql";
+    case Layout::kPopx:
+      return "<version>_<name>[.<dialect>].up.sql or .down.sql";
+  }
+  return "";
+}
+
+Problem NotAName(const FileNamer& namer, const SqlFile& file, Layout layout) {
+  const std::string name = namer.Name(file.script);
+  const char* which = layout == Layout::kNative ? "" : LayoutName(layout);
+  return {fmt::format("{}: not a {}{}migration file name (expected {})", name, which,
+                      *which == '\0' ? "" : " ", ExpectedNames(layout)),
+          name, 0};
+}
+
+// golang-migrate, dbmate and popx files as migrations (dbmate undos come
+// from the files' down blocks once read). For popx, files of other engines
+// are left out, and a version's file for this engine wins over its
+// dialect-neutral one.
+std::vector<Migration> ForeignMigrations(std::vector<SqlFile>& files, Layout layout,
+                                         std::string_view dialect, const FileNamer& namer,
+                                         std::vector<Problem>& problems) {
+  std::vector<std::optional<ForeignName>> names(files.size());
+  std::map<std::pair<ForeignPart, Version>, bool> has_dialect_file;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    names[i] = ParseForeignName(layout, files[i].BaseName());
+    if (!names[i]) {
+      problems.push_back(NotAName(namer, files[i], layout));
+      continue;
+    }
+    if (layout != Layout::kPopx) continue;
+    if (!PopxDialectFits(names[i]->dialect, dialect)) {
+      names[i].reset();  // another engine's file: not a problem, not ours
+      continue;
+    }
+    if (!names[i]->dialect.empty()) has_dialect_file[{names[i]->part, names[i]->version}] = true;
+  }
+  std::vector<Migration> migrations;
+  migrations.reserve(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!names[i]) continue;
+    ForeignName& name = *names[i];
+    if (layout == Layout::kPopx && name.dialect.empty() &&
+        has_dialect_file.contains({name.part, name.version})) {
+      continue;
+    }
+    Migration migration;
+    migration.kind =
+        name.part == ForeignPart::kDown ? MigrationKind::kUndo : MigrationKind::kVersioned;
+    migration.version = std::move(name.version);
+    migration.description = std::move(name.description);
+    migration.script = std::move(files[i].script);
+    migrations.push_back(std::move(migration));
+  }
+  return migrations;
+}
+
 [[noreturn]] void ThrowProblems(const fs::path& dir, const std::vector<Problem>& problems) {
   if (problems.size() == 1) {
     ErrorContext context;
@@ -292,7 +389,7 @@ void CheckDuplicateDescriptions(const std::vector<Migration>& sorted, const File
 
 }  // namespace
 
-MigrationSet LoadMigrations(const fs::path& dir) {
+MigrationSet LoadMigrations(const fs::path& dir, const LoadOptions& options) {
   const FileDescriptor root = internal::OpenFolder(dir);
   std::vector<SqlFile> files = internal::ScanSqlFiles(root, dir);
   const FileNamer namer(dir);
@@ -305,51 +402,53 @@ MigrationSet LoadMigrations(const fs::path& dir) {
     matches[i] =
         native_names[i] ? Bit(Index(Layout::kNative)) : ToSet(LayoutsMatching(files[i].BaseName()));
   }
-  const LayoutVerdict verdict = DecideLayout(files, matches, namer);
-  if (verdict.layout && *verdict.layout != Layout::kNative) {
-    throw ValidationError(
-        fmt::format("migration folder {} uses the {} layout, which is detected but not yet "
-                    "supported (name files V<version>__<description>.sql)",
-                    dir.string(), LayoutName(*verdict.layout)));
+  std::optional<Layout> layout = options.layout;
+  std::string mixture;
+  if (!layout) {
+    LayoutVerdict verdict = DecideLayout(files, matches, namer);
+    layout = verdict.layout;
+    mixture = std::move(verdict.mixture);
   }
 
   std::vector<Problem> problems;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (matches[i] != 0) continue;
-    const std::string name = namer.Name(files[i].script);
-    problems.push_back({fmt::format("{}: not a migration file name (expected "
-                                    "V<version>__<description>.sql, U<version>__<description>.sql "
-                                    "or R__<description>.sql)",
-                                    name),
-                        name, 0});
-  }
-  if (!verdict.layout) {
-    // Checks of content would only add noise until the folder uses one layout.
-    problems.push_back({verdict.mixture, {}, 0});
-    ThrowProblems(dir, problems);
-  }
-
   std::vector<Migration> migrations;
   migrations.reserve(files.size());
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (!native_names[i]) continue;
-    Migration migration;
-    migration.kind = native_names[i]->kind;
-    migration.version = std::move(native_names[i]->version);
-    migration.description = std::move(native_names[i]->description);
-    migration.script = std::move(files[i].script);
-    migrations.push_back(std::move(migration));
+  if (!layout) {
+    // Checks of content would only add noise until the folder uses one layout.
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (matches[i] == 0) problems.push_back(NotAName(namer, files[i], Layout::kNative));
+    }
+    problems.push_back({mixture, {}, 0});
+    ThrowProblems(dir, problems);
+  }
+  if (*layout == Layout::kNative) {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (!native_names[i]) {
+        problems.push_back(NotAName(namer, files[i], Layout::kNative));
+        continue;
+      }
+      Migration migration;
+      migration.kind = native_names[i]->kind;
+      migration.version = std::move(native_names[i]->version);
+      migration.description = std::move(native_names[i]->description);
+      migration.script = std::move(files[i].script);
+      migrations.push_back(std::move(migration));
+    }
+  } else {
+    migrations = ForeignMigrations(files, *layout, options.dialect, namer, problems);
   }
 
   std::vector<ReadResult> results(migrations.size());
-  ReadAll({root, dir, namer}, migrations, results);
-  for (std::size_t i = 0; i < migrations.size(); ++i) {
+  ReadAll({root, dir, namer, *layout}, migrations, results);
+  const std::size_t read_count = migrations.size();
+  for (std::size_t i = 0; i < read_count; ++i) {
     if (results[i].error != 0) {
       throw ConfigError(fmt::format("cannot read migration file {}: {}",
                                     namer.Name(migrations[i].script),
                                     std::strerror(results[i].error)));
     }
     if (results[i].problem) problems.push_back(std::move(*results[i].problem));
+    if (results[i].undo) migrations.push_back(std::move(*results[i].undo));
   }
 
   // Sorting indices and moving each migration once is much cheaper than
@@ -359,6 +458,7 @@ MigrationSet LoadMigrations(const fs::path& dir) {
     by_kind[static_cast<std::size_t>(migrations[i].kind)].push_back(i);
   }
   MigrationSet set;
+  set.layout = *layout;
   MoveSorted(migrations, by_kind[static_cast<std::size_t>(MigrationKind::kVersioned)],
              ByVersionThenScript, set.versioned);
   MoveSorted(migrations, by_kind[static_cast<std::size_t>(MigrationKind::kUndo)],

@@ -16,6 +16,14 @@ enum class MigrationKind {
   kRepeatable,  ///< R__<description>.sql: runs again whenever it changes
 };
 
+/// Naming conventions of migration folders. A folder uses exactly one.
+enum class Layout {
+  kNative,         ///< Flyway's: V1__x.sql, U1__x.sql, R__x.sql
+  kGolangMigrate,  ///< 1_x.up.sql / 1_x.down.sql
+  kDbmate,         ///< 20200101120000_x.sql with -- migrate:up / -- migrate:down
+  kPopx,           ///< 1_x[.dialect].up.sql
+};
+
 /// "versioned", "undo", "repeatable".
 const char* MigrationKindName(MigrationKind kind);
 
@@ -34,6 +42,7 @@ struct Migration {
 /// The migrations of one source folder. Versioned and undo sorted by version
 /// ascending, repeatable by description.
 struct MigrationSet {
+  Layout layout = Layout::kNative;  ///< detected or forced; native for an empty folder
   std::vector<Migration> versioned;
   std::vector<Migration> undo;
   std::vector<Migration> repeatable;
