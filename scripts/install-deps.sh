@@ -8,7 +8,7 @@ BUILD_PKGS=(
   cmake g++ make pkg-config
   libpq-dev libsqlite3-dev libpg-query-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
-  libssl-dev libzstd-dev
+  libssl-dev libzstd-dev zlib1g-dev
 )
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev

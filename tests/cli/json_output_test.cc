@@ -45,7 +45,9 @@ TEST_P(JsonOutputTest, StatusDocument) {
   WriteMigration("V1.2__add_b.sql", "CREATE TABLE b (id INTEGER);\n");
 
   nlohmann::json status = Json(Run("--format", "json", "status"), 0);
-  EXPECT_EQ(Keys(status), (std::set<std::string>{"current_version", "migrations"}));
+  // DESIGN.md's fields, and "layout" (fields may be added, never removed).
+  EXPECT_EQ(Keys(status), (std::set<std::string>{"current_version", "migrations", "layout"}));
+  EXPECT_EQ(status["layout"], "native");
   EXPECT_EQ(status["current_version"], "1");
   ASSERT_EQ(status["migrations"].size(), 3u) << status.dump(2);
   for (const nlohmann::json& entry : status["migrations"]) {

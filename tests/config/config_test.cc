@@ -110,6 +110,33 @@ TEST(LoadConfigTest, DottedEnvKeysWork) {
   EXPECT_EQ(config.environments.at("ci").url, "postgres://ci@localhost/ci");
 }
 
+TEST(LoadConfigTest, ReadsPlaceholdersWithLowerCaseNames) {
+  testing::ScopedTempDir temp;
+  const Config config = LoadConfig(temp.Write("dbshift.toml", R"(
+[placeholders]
+schema = "app"
+Owner = "app_owner"
+empty = ""
+
+[env.prod]
+url = "sqlite:./prod.db"
+[env.prod.placeholders]
+OWNER = "prod_owner"
+)"));
+  EXPECT_EQ(config.placeholders,
+            (PlaceholderValues{{"schema", "app"}, {"owner", "app_owner"}, {"empty", ""}}));
+  EXPECT_EQ(config.environments.at("prod").placeholders,
+            (PlaceholderValues{{"owner", "prod_owner"}}));
+}
+
+TEST(LoadConfigTest, NoPlaceholdersByDefault) {
+  testing::ScopedTempDir temp;
+  const Config config =
+      LoadConfig(temp.Write("dbshift.toml", "[env.dev]\nurl = \"sqlite:./dev.db\"\n"));
+  EXPECT_TRUE(config.placeholders.empty());
+  EXPECT_TRUE(config.environments.at("dev").placeholders.empty());
+}
+
 struct BadCase {
   std::string name;
   std::string content;
@@ -165,6 +192,27 @@ const BadCase kBadCases[] = {
     {"env_bad_url", "[env.dev]\nurl = \"postgress://u:hunter22@h/d\"\n", 2,
      "2:7: [env.dev] url: \"postgress://u:***@h/d\" is not a database URL"},
     {"env_empty_url_env", "[env.dev]\nurl_env = \"\"\n", 2, "2:11: [env.dev] url_env is empty"},
+    {"placeholders_not_table", "placeholders = \"x\"\n", 1,
+     "1:16: \"placeholders\" must be a table, not a string"},
+    {"placeholder_integer", "[placeholders]\nschema = \"app\"\nowner = 5\n", 3,
+     "3:9: \"placeholders.owner\" must be a string, not an integer"},
+    {"placeholder_table", "[placeholders.owner]\nname = \"x\"\n", 1,
+     "1:1: \"placeholders.owner\" must be a string, not a table"},
+    {"placeholder_bad_name", "[placeholders]\n\"app-owner\" = \"x\"\n", 2,
+     "2:1: [placeholders]: \"app-owner\" is not a placeholder name (letters, digits and _)"},
+    {"placeholder_twice", "[placeholders]\nOwner = \"a\"\nowner = \"b\"\n", 3,
+     "3:1: [placeholders]: \"owner\" is given twice (names ignore case)"},
+    {"placeholders_typo", "[placeholder]\nowner = \"a\"\n", 1,
+     "1:2: unknown key \"placeholder\" (did you mean \"placeholders\"?)"},
+    {"env_placeholder_boolean",
+     "[env.dev]\nurl = \"sqlite:x\"\n[env.dev.placeholders]\nowner = true\n", 4,
+     "4:9: \"env.dev.placeholders.owner\" must be a string, not a boolean"},
+    {"env_placeholder_bad_name",
+     "[env.dev]\nurl = \"sqlite:x\"\n[env.dev.placeholders]\n\"a.b\" = \"x\"\n", 4,
+     "4:1: [env.dev.placeholders]: \"a.b\" is not a placeholder name"},
+    {"env_placeholders_typo", "[env.dev]\nurl = \"sqlite:x\"\nplaceholder = {}\n", 3,
+     "3:1: unknown key \"placeholder\" in [env.dev] (did you mean \"placeholders\"?); expected "
+     "url, url_env or placeholders"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Cases, LoadConfigBadTest, ::testing::ValuesIn(kBadCases),
@@ -293,6 +341,47 @@ TEST(ResolveUrlErrorTest, UnsetVariableNamesEnvAndVariable) {
   } catch (const ConfigError& error) {
     EXPECT_THAT(error.what(), HasSubstr("\"prod\""));
     EXPECT_THAT(error.what(), HasSubstr("DBSHIFT_TEST_UNSET_URL"));
+  }
+}
+
+Config PlaceholderConfig() {
+  Config config;
+  config.placeholders = {{"schema", "app"}, {"owner", "app_owner"}, {"region", "eu"}};
+  config.environments["prod"] = {"sqlite:p.db", "", {{"owner", "prod_owner"}}};
+  config.environments["dev"] = {"sqlite:d.db", "", {}};
+  return config;
+}
+
+TEST(ResolvePlaceholdersTest, FileValuesWithoutEnv) {
+  const ScopedEnv owner("DBSHIFT_PLACEHOLDER_OWNER", std::nullopt);
+  EXPECT_EQ(ResolvePlaceholders(PlaceholderConfig(), std::nullopt),
+            (PlaceholderValues{{"schema", "app"}, {"owner", "app_owner"}, {"region", "eu"}}));
+  EXPECT_EQ(ResolvePlaceholders(PlaceholderConfig(), std::string("dev")),
+            ResolvePlaceholders(PlaceholderConfig(), std::nullopt));
+}
+
+TEST(ResolvePlaceholdersTest, EnvironmentTableOverridesTopLevel) {
+  const ScopedEnv owner("DBSHIFT_PLACEHOLDER_OWNER", std::nullopt);
+  EXPECT_EQ(ResolvePlaceholders(PlaceholderConfig(), std::string("prod")),
+            (PlaceholderValues{{"schema", "app"}, {"owner", "prod_owner"}, {"region", "eu"}}));
+}
+
+TEST(ResolvePlaceholdersTest, VariablesWinOverTheFile) {
+  const ScopedEnv owner("DBSHIFT_PLACEHOLDER_OWNER", "from_variable");
+  const ScopedEnv extra("DBSHIFT_PLACEHOLDER_Extra_Name", "x");
+  const PlaceholderValues values = ResolvePlaceholders(PlaceholderConfig(), std::string("prod"));
+  EXPECT_EQ(values.at("owner"), "from_variable");
+  EXPECT_EQ(values.at("extra_name"), "x");
+  EXPECT_EQ(values.at("schema"), "app");
+}
+
+TEST(ResolvePlaceholdersTest, BadVariableNameIsAConfigError) {
+  const ScopedEnv bad("DBSHIFT_PLACEHOLDER_A-B", "x");
+  try {
+    ResolvePlaceholders(PlaceholderConfig(), std::nullopt);
+    FAIL();
+  } catch (const ConfigError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("DBSHIFT_PLACEHOLDER_A-B"));
   }
 }
 

@@ -76,3 +76,34 @@ TEST(ScriptChecksumTest, CrlfFoldsToTheSameAsLf) {
 
 }  // namespace
 }  // namespace dbshift
+
+namespace dbshift {
+namespace {
+
+// Values computed apart, with zlib's crc32 over the lines without endings.
+TEST(FlywayChecksumTest, CrcOfTheLinesWithoutTheirEndings) {
+  EXPECT_EQ(FlywayChecksum("CREATE TABLE a (id INTEGER);\n"), -59897099);
+  EXPECT_EQ(FlywayChecksum("CREATE TABLE a (id INTEGER);"), -59897099);
+  EXPECT_EQ(FlywayChecksum("CREATE TABLE a (id INTEGER);\r\n"), -59897099);
+  EXPECT_EQ(FlywayChecksum("\xEF\xBB\xBF"
+                           "CREATE TABLE a (id INTEGER);\n"),
+            -59897099);
+  EXPECT_EQ(FlywayChecksum("CREATE TABLE c (id INTEGER);\n"), 1424538468);
+  // Lines are joined without separators: "a\nb" and "ab" agree, as in Flyway.
+  EXPECT_EQ(FlywayChecksum("a\nb\n"), FlywayChecksum("ab"));
+  EXPECT_EQ(FlywayChecksum("a\rb"), FlywayChecksum("a\r\nb"));
+  EXPECT_EQ(FlywayChecksum(""), 0);
+}
+
+TEST(ChecksumMatchesTest, ByTheAlgorithmOfTheRecordedValue) {
+  const std::string sql = "CREATE TABLE a (id INTEGER);\n";
+  const std::string sha = ScriptChecksum(sql);
+  EXPECT_TRUE(ChecksumMatches(sha, sql, sha));
+  EXPECT_FALSE(ChecksumMatches("sha256:00", sql, sha));
+  EXPECT_TRUE(ChecksumMatches("crc32:-59897099", sql, sha));
+  EXPECT_FALSE(ChecksumMatches("crc32:1", sql, sha));
+  EXPECT_TRUE(ChecksumMatches("", sql, sha)) << "nothing recorded, nothing to compare";
+}
+
+}  // namespace
+}  // namespace dbshift

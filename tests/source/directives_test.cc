@@ -21,6 +21,7 @@ struct GoodCase {
   std::optional<milliseconds> lock_timeout;
   std::optional<milliseconds> statement_timeout;
   std::vector<std::string> allowed;
+  bool placeholders = true;
 };
 
 const GoodCase kGoodCases[] = {
@@ -94,6 +95,22 @@ const GoodCase kGoodCases[] = {
      {},
      {}},
     {"case matters", "-- DBSHIFT:frobnicate\nSELECT 1;", false, {}, {}, {}},
+    {"placeholders off", "-- dbshift:placeholders off\nSELECT '${x}';", false, {}, {}, {}, false},
+    {"placeholders on", "-- dbshift:placeholders on\nSELECT '${x}';", false, {}, {}, {}, true},
+    {"placeholders off with others",
+     "-- dbshift:no-transaction\n-- dbshift:placeholders off\n",
+     true,
+     {},
+     {},
+     {},
+     false},
+    {"placeholders off after first statement",
+     "SELECT 1;\n-- dbshift:placeholders off\n",
+     false,
+     {},
+     {},
+     {},
+     true},
 };
 
 TEST(ParseDirectivesTest, Good) {
@@ -104,6 +121,7 @@ TEST(ParseDirectivesTest, Good) {
     EXPECT_EQ(directives.lock_timeout, c.lock_timeout);
     EXPECT_EQ(directives.statement_timeout, c.statement_timeout);
     EXPECT_EQ(directives.allowed_lint_rules, c.allowed);
+    EXPECT_EQ(directives.placeholders, c.placeholders);
   }
 }
 
@@ -137,6 +155,11 @@ const BadCase kBadCases[] = {
      "migrations/V3__x.sql:1: directive \"dbshift:allow\" needs at least one lint rule"},
     {"allow of commas only", "-- dbshift:allow , ,\n", 1,
      "migrations/V3__x.sql:1: directive \"dbshift:allow\" needs at least one lint rule"},
+    {"placeholders without value", "-- dbshift:placeholders\n", 1,
+     "migrations/V3__x.sql:1: directive \"dbshift:placeholders\" takes on or off, not \"\""},
+    {"placeholders bad value", "-- x\n-- dbshift:placeholders disabled\n", 2,
+     "migrations/V3__x.sql:2: directive \"dbshift:placeholders\" takes on or off, not "
+     "\"disabled\""},
 };
 
 TEST(ParseDirectivesTest, Bad) {

@@ -9,6 +9,7 @@
 #include "dbshift/common/duration.h"
 #include "dbshift/common/error.h"
 #include "dbshift/common/url.h"
+#include "dbshift/history/foreign_history_driver.h"
 #include "dbshift/log/run_log.h"
 #include "dbshift/source/layout.h"
 #include "dbshift/source/loader.h"
@@ -61,6 +62,9 @@ std::pair<MigrationSet, std::unique_ptr<Driver>> CommandContext::LoadSourceAndCo
   }
   MigrationSet migrations = source.get();  // rethrows a source error first
   if (connect_error) std::rethrow_exception(connect_error);
+  if (auto* foreign = dynamic_cast<ForeignHistoryDriver*>(driver.get())) {
+    foreign->AttachSource(migrations);
+  }
   return {std::move(migrations), std::move(driver)};
 }
 
@@ -68,8 +72,22 @@ std::unique_ptr<Driver> CommandContext::Connect() {
   ResolvedUrl resolved = ResolveUrl(config(), options_.url, options_.env);
   url_origin_ = resolved.origin;
   DriverOptions driver_options;
-  driver_options.history_table = options_.history_table.value_or(config().history_table);
-  return OpenDriver(Url::Parse(resolved.url), driver_options);
+  const HistoryFormat format = history_format();
+  if (format == HistoryFormat::kNative) {
+    driver_options.history_table = options_.history_table.value_or(config().history_table);
+    return OpenDriver(Url::Parse(resolved.url), driver_options);
+  }
+  // The lock stays dbshift's own (keyed by its default table); --history-table
+  // names the other tool's table.
+  std::string table = options_.history_table.value_or(DefaultHistoryTable(format));
+  return std::make_unique<ForeignHistoryDriver>(
+      OpenDriver(Url::Parse(resolved.url), driver_options), format, std::move(table));
+}
+
+HistoryFormat CommandContext::history_format() const {
+  // main() has checked --history against the names already.
+  return options_.history ? ParseHistoryFormat(*options_.history).value_or(HistoryFormat::kNative)
+                          : HistoryFormat::kNative;
 }
 
 LockPolicy CommandContext::lock_policy() {
@@ -77,6 +95,10 @@ LockPolicy CommandContext::lock_policy() {
   policy.timeout = options_.lock_timeout ? ParseDuration(*options_.lock_timeout, "--lock-timeout")
                                          : config().lock_timeout;
   return policy;
+}
+
+PlaceholderValues CommandContext::placeholders() {
+  return ResolvePlaceholders(config(), options_.env);
 }
 
 std::unique_ptr<EventSink> CommandContext::OpenRunLog(const std::string& run_id) {

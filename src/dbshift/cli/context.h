@@ -11,6 +11,7 @@
 #include "dbshift/driver/driver.h"
 #include "dbshift/exec/events.h"
 #include "dbshift/exec/migration_lock.h"
+#include "dbshift/history/history_format.h"
 #include "dbshift/source/loader.h"
 #include "dbshift/source/migration.h"
 
@@ -26,6 +27,7 @@ struct GlobalOptions {
   std::optional<std::string> lock_timeout;
   std::optional<std::string> history_table;
   std::optional<std::string> layout;
+  std::optional<std::string> history;  ///< compat mode: another tool's history table
   std::string format = "text";
   bool yes = false;
   int verbose = 0;
@@ -51,6 +53,8 @@ class CommandContext {
   /// engine of the target URL (popx picks files by it; empty when the URL
   /// does not resolve, which Connect() reports).
   LoadOptions SourceOptions();
+  /// --history: whose history table is read and written.
+  HistoryFormat history_format() const;
   /// Resolves the URL and connects. Throws ConfigError / ConnectError.
   std::unique_ptr<Driver> Connect();
   /// LoadSource() and Connect() at once: the folder is read on a second
@@ -61,6 +65,9 @@ class CommandContext {
   /// Where the URL came from ("--url", "--env prod", "DATABASE_URL", "default").
   const std::string& url_origin() const { return url_origin_; }
   LockPolicy lock_policy();
+  /// Values of ${name} in scripts: the config's [placeholders], those of
+  /// --env, then DBSHIFT_PLACEHOLDER_* variables. Throws ConfigError.
+  PlaceholderValues placeholders();
 
   /// The run log for a command that changes the database. When the folder
   /// cannot be written: an error if it was configured explicitly, otherwise

@@ -60,6 +60,9 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
   app.add_option("--layout", options.layout,
                  "file naming of the migration folder (default: detected)")
       ->check(CLI::IsMember({"native", "golang-migrate", "dbmate", "popx"}));
+  app.add_option("--history", options.history,
+                 "read and write another tool's history table (compat mode; default native)")
+      ->check(CLI::IsMember({"native", "flyway", "golang-migrate", "dbmate", "popx"}));
   app.add_flag("-v,--verbose", options.verbose, "print every statement");
   app.add_flag("-q,--quiet", options.quiet, "print only errors and the result");
 }
@@ -93,6 +96,7 @@ int Main(int argc, char** argv) {
   AddRepairCommand(app, selected);
   AddBaselineCommand(app, selected);
   AddLockCommand(app, selected);
+  AddAdoptCommand(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unistd.h>
 #include <vector>
 
 #include <fmt/format.h>
@@ -22,9 +23,9 @@ namespace {
 
 constexpr std::string_view kDefaultConfigFile = "dbshift.toml";
 constexpr std::string_view kDefaultUrl = "sqlite:./dbshift.db";
-constexpr std::array<std::string_view, 6> kTopLevelKeys = {"dir",     "history_table", "layout",
-                                                           "log_dir", "lock_timeout",  "env"};
-constexpr std::array<std::string_view, 2> kEnvKeys = {"url", "url_env"};
+constexpr std::array<std::string_view, 7> kTopLevelKeys = {
+    "dir", "history_table", "layout", "log_dir", "lock_timeout", "env", "placeholders"};
+constexpr std::array<std::string_view, 3> kEnvKeys = {"url", "url_env", "placeholders"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -138,6 +139,30 @@ std::chrono::milliseconds ReadLockTimeout(const Reporter& reporter, const toml::
   }
 }
 
+// [placeholders] or [env.NAME.placeholders]: string values under names that
+// scripts can write as ${name}.
+PlaceholderValues ReadPlaceholders(const Reporter& reporter, std::string_view path,
+                                   const toml::node& node) {
+  PlaceholderValues values;
+  for (const auto& [key, value] : reporter.ExpectTable(node, path)) {
+    const std::string_view name = key.str();
+    if (!IsPlaceholderName(name)) {
+      reporter.Fail(key.source(),
+                    fmt::format("[{}]: \"{}\" is not a placeholder name (letters, digits and _)",
+                                path, name));
+    }
+    const std::string full_name = fmt::format("{}.{}", path, name);
+    const std::string& text = reporter.ExpectString(value, full_name);
+    // Names match case-insensitively, so two spellings would be one name
+    // with two values.
+    if (!values.emplace(PlaceholderKey(name), text).second) {
+      reporter.Fail(key.source(),
+                    fmt::format("[{}]: \"{}\" is given twice (names ignore case)", path, name));
+    }
+  }
+  return values;
+}
+
 EnvironmentConfig ReadEnvironment(const Reporter& reporter, std::string_view name,
                                   const toml::node& node) {
   const std::string path = fmt::format("env.{}", name);
@@ -156,10 +181,12 @@ EnvironmentConfig ReadEnvironment(const Reporter& reporter, std::string_view nam
       if (env.url_env.empty()) {
         reporter.Fail(value.source(), fmt::format("[{}] url_env is empty", path));
       }
+    } else if (key.str() == "placeholders") {
+      env.placeholders = ReadPlaceholders(reporter, fmt::format("{}.placeholders", path), value);
     } else {
-      reporter.Fail(key.source(),
-                    fmt::format("unknown key \"{}\" in [{}]{}; expected url or url_env", key.str(),
-                                path, DidYouMean(key.str(), kEnvKeys)));
+      reporter.Fail(key.source(), fmt::format("unknown key \"{}\" in [{}]{}; expected url, url_env "
+                                              "or placeholders",
+                                              key.str(), path, DidYouMean(key.str(), kEnvKeys)));
     }
   }
   if (!env.url.empty() && !env.url_env.empty()) {
@@ -217,6 +244,8 @@ Config LoadConfig(const std::filesystem::path& path) {
       if (config.log_dir.empty()) reporter.Fail(node.source(), "log_dir is empty");
     } else if (name == "lock_timeout") {
       config.lock_timeout = ReadLockTimeout(reporter, node);
+    } else if (name == "placeholders") {
+      config.placeholders = ReadPlaceholders(reporter, name, node);
     } else if (name == "env") {
       for (const auto& [env_name, env_node] : reporter.ExpectTable(node, name)) {
         config.environments[std::string(env_name.str())] =
@@ -273,6 +302,21 @@ ResolvedUrl ResolveUrl(const Config& config, const std::optional<std::string>& u
     return {value, "DATABASE_URL"};
   }
   return {std::string(kDefaultUrl), "default"};
+}
+
+PlaceholderValues ResolvePlaceholders(const Config& config,
+                                      const std::optional<std::string>& env_flag) {
+  PlaceholderValues values = config.placeholders;
+  if (env_flag) {
+    if (const auto found = config.environments.find(*env_flag);
+        found != config.environments.end()) {
+      for (const auto& [name, value] : found->second.placeholders) values[name] = value;
+    }
+  }
+  std::vector<std::string_view> entries;
+  for (char** entry = environ; *entry != nullptr; ++entry) entries.emplace_back(*entry);
+  for (auto& [name, value] : PlaceholdersFromEnvironment(entries)) values[name] = std::move(value);
+  return values;
 }
 
 }  // namespace dbshift

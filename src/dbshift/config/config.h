@@ -7,6 +7,7 @@
 #include <string>
 
 #include "dbshift/source/migration.h"
+#include "dbshift/source/placeholders.h"
 
 namespace dbshift {
 
@@ -14,6 +15,8 @@ namespace dbshift {
 struct EnvironmentConfig {
   std::string url;      ///< may be empty when url_env is used
   std::string url_env;  ///< name of an environment variable holding the URL
+  /// [env.NAME.placeholders]: override the top-level ones with --env NAME.
+  PlaceholderValues placeholders = {};
 };
 
 /// dbshift.toml. Every field has a default, so a missing file is a valid
@@ -23,6 +26,8 @@ struct EnvironmentConfig {
 ///   history_table = "dbshift_history"
 ///   log_dir = ".dbshift/log"
 ///   lock_timeout = "30s"
+///   [placeholders]
+///   owner = "app_owner"
 ///   [env.dev]
 ///   url = "sqlite:./dev.db"
 ///   [env.prod]
@@ -35,10 +40,14 @@ struct Config {
   std::filesystem::path log_dir = ".dbshift/log";
   std::chrono::milliseconds lock_timeout{30000};
   std::map<std::string, EnvironmentConfig> environments;
+  /// [placeholders]: values of ${name} in scripts, keyed by PlaceholderKey.
+  PlaceholderValues placeholders = {};
 };
 
 /// Reads `path`. Throws ConfigError naming path:line:column for malformed
-/// TOML, unknown keys, wrong types and bad durations. Relative `dir` and
+/// TOML, unknown keys, wrong types, bad durations, and placeholders that are
+/// not strings or whose names are not placeholder names (or repeat one in
+/// another case). Relative `dir` and
 /// `log_dir` are resolved against the file's folder.
 Config LoadConfig(const std::filesystem::path& path);
 
@@ -58,5 +67,13 @@ struct ResolvedUrl {
 /// unset), then the DATABASE_URL variable, then "sqlite:./dbshift.db".
 ResolvedUrl ResolveUrl(const Config& config, const std::optional<std::string>& url_flag,
                        const std::optional<std::string>& env_flag);
+
+/// The placeholder values of a run, later sources winning: [placeholders],
+/// then [env.NAME.placeholders] of `env_flag` (when that environment exists;
+/// ResolveUrl reports an unknown one), then DBSHIFT_PLACEHOLDER_<NAME>
+/// environment variables. Throws ConfigError for a variable whose <NAME> is
+/// not a placeholder name.
+PlaceholderValues ResolvePlaceholders(const Config& config,
+                                      const std::optional<std::string>& env_flag);
 
 }  // namespace dbshift

@@ -23,6 +23,9 @@
 
 namespace dbshift {
 
+using QueryParams = std::vector<std::optional<std::string>>;
+using QueryRows = std::vector<std::vector<std::optional<std::string>>>;
+
 struct DriverOptions {
   /// Name of the history table (unquoted; the driver quotes it).
   std::string history_table = "dbshift_history";
@@ -95,6 +98,12 @@ class Driver {
   /// Rewrites the row with row.installed_rank (every column but the rank).
   virtual void UpdateHistory(const HistoryRow& row) = 0;
   virtual void DeleteHistory(int64_t installed_rank) = 0;
+
+  /// One statement with text parameters written $1, $2, ... (NULL as
+  /// nullopt), on the migration connection and its open transaction. Returns
+  /// the rows as text (NULL as nullopt). For the history tables of other
+  /// tools; migrations run through Execute.
+  virtual QueryRows Query(const std::string& sql, const QueryParams& params = {}) = 0;
 
   /// The engine's quoting of an identifier.
   virtual std::string QuoteIdentifier(std::string_view name) const = 0;

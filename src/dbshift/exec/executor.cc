@@ -21,6 +21,41 @@ std::optional<std::string> VersionText(const std::optional<Version>& version) {
 
 bool IsDownProblem(const PlanEntry* entry) { return entry->state != MigrationState::kOutOfOrder; }
 
+// Writes *** for the values of secret placeholders in the texts of events
+// before they reach the terminal or the run log: the database gets the
+// real value, the logs never do.
+class SecretMaskingSink : public EventSink {
+ public:
+  SecretMaskingSink(EventSink& next, PlaceholderValues values)
+      : next_(next), values_(std::move(values)) {}
+
+  void OnEvent(const Event& event) override {
+    Event masked = event;
+    masked.statement = MaskSecretValues(event.statement, values_);
+    masked.error = MaskSecretValues(event.error, values_);
+    masked.message = MaskSecretValues(event.message, values_);
+    next_.OnEvent(masked);
+  }
+
+ private:
+  EventSink& next_;
+  PlaceholderValues values_;
+};
+
+std::unique_ptr<EventSink> MakeMaskingSink(EventSink& next, const PlaceholderValues& values) {
+  const bool any_secret = std::any_of(values.begin(), values.end(), [](const auto& entry) {
+    return !entry.second.empty() && IsSecretPlaceholderName(entry.first);
+  });
+  if (!any_secret) return nullptr;
+  return std::make_unique<SecretMaskingSink>(next, values);
+}
+
+std::vector<const Migration*> MigrationsOf(const std::vector<const PlanEntry*>& entries) {
+  std::vector<const Migration*> migrations;
+  for (const PlanEntry* entry : entries) migrations.push_back(entry->migration);
+  return migrations;
+}
+
 }  // namespace
 
 Plan ReadPlan(Driver& driver, const MigrationSet& source, const PlanOptions& options) {
@@ -40,7 +75,11 @@ void ThrowIfProblems(const Plan& plan, std::string_view command) {
 }
 
 Executor::Executor(Driver& driver, const MigrationSet& source, EventSink& sink, RunOptions options)
-    : driver_(driver), source_(source), sink_(sink), options_(std::move(options)) {}
+    : driver_(driver),
+      source_(source),
+      masking_sink_(MakeMaskingSink(sink, options.placeholders)),
+      sink_(masking_sink_ ? *masking_sink_ : sink),
+      options_(std::move(options)) {}
 
 Event Executor::Identity() const {
   Event identity;
@@ -82,6 +121,17 @@ void Executor::ApplyDirectives(const Migration& script) {
   }
 }
 
+std::vector<Migration> Executor::ScriptsToRun(const std::vector<const Migration*>& selected) const {
+  CheckPlaceholdersDefined(selected, options_.placeholders);
+  std::vector<Migration> scripts;
+  scripts.reserve(selected.size());
+  for (const Migration* migration : selected) {
+    Migration& script = scripts.emplace_back(*migration);
+    script.sql = SqlToRun(*migration, options_.placeholders);  // checksum: the file as written
+  }
+  return scripts;
+}
+
 void Executor::ResetDirectives() {
   if (!session_limits_changed_) return;
   driver_.SetLockTimeout(std::chrono::milliseconds(0));
@@ -107,11 +157,11 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
   row.applied_by = OsUser() + "@" + HostName();
   row.run_id = options_.run_id;
   row.tool_version = kToolVersion;
-  auto record = [&row](const ScriptOutcome& outcome) {
+  auto record = [this, &row](const ScriptOutcome& outcome) {
     row.success = outcome.ok;
     row.statements_done = outcome.statements_done;
     row.statements_total = outcome.statements_total;
-    row.error = outcome.error;
+    row.error = MaskSecretValues(outcome.error, options_.placeholders);
     row.execution_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(outcome.duration).count();
   };
@@ -164,7 +214,7 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
   failure.version = identity.version;
   failure.file = script.script;
   failure.line = outcome.failed_line;
-  failure.message = outcome.error;
+  failure.message = MaskSecretValues(outcome.error, options_.placeholders);
   failure.rolled_back = transactional;
   result.failure = failure;
   return false;
@@ -185,10 +235,15 @@ RunResult Executor::Up() {
       Plan quick = BuildPlan(source_, driver_.ReadHistory(), plan_options);
       std::vector<const PlanEntry*> pending = SelectUp(quick, options_.target);
       CheckSingleTransaction(pending);
-      if (pending.empty() && quick.Problems().empty()) {
-        result.current_version = VersionText(quick.current_version);
-        EmitRunFinished(result);
-        return result;
+      if (quick.Problems().empty()) {
+        if (pending.empty()) {
+          result.current_version = VersionText(quick.current_version);
+          EmitRunFinished(result);
+          return result;
+        }
+        // Before the lock and the history table, so that a run that cannot
+        // start leaves no trace. Checked again under the lock on what runs.
+        CheckPlaceholdersDefined(MigrationsOf(pending), options_.placeholders);
       }
     } catch (const SqlError&) {
       // Decided under the lock below, where the read is repeated.
@@ -206,9 +261,11 @@ RunResult Executor::Up() {
     ThrowIfProblems(plan, "up");
     std::vector<const PlanEntry*> selected = SelectUp(plan, options_.target);
     CheckSingleTransaction(selected);
+    const std::vector<Migration> scripts = ScriptsToRun(MigrationsOf(selected));
 
-    for (const PlanEntry* entry : selected) {
-      const Migration& script = *entry->migration;
+    for (std::size_t i = 0; i < selected.size(); ++i) {
+      const PlanEntry* entry = selected[i];
+      const Migration& script = scripts[i];
       if (options_.dry_run && (!can_verify || script.directives.no_transaction)) {
         NoteNotVerifiable(*entry, script, can_verify, result);
         continue;
@@ -300,11 +357,18 @@ RunResult Executor::Down(const std::vector<std::string>& expected) {
           "Run the command again.");
     }
 
+    std::vector<const Migration*> undo_scripts;
+    for (const PlanEntry* entry : selected) {
+      undo_scripts.push_back(source_.FindUndo(*entry->version));
+    }
+    const std::vector<Migration> scripts = ScriptsToRun(undo_scripts);
+
     const bool can_verify = driver_.capabilities().transactional_ddl;
     std::optional<Transaction> outer;
     if ((options_.dry_run && can_verify) || options_.single_transaction) outer.emplace(driver_);
-    for (const PlanEntry* entry : selected) {
-      const Migration& undo = *source_.FindUndo(*entry->version);
+    for (std::size_t i = 0; i < selected.size(); ++i) {
+      const PlanEntry* entry = selected[i];
+      const Migration& undo = scripts[i];
       if (options_.dry_run && (!can_verify || undo.directives.no_transaction)) {
         NoteNotVerifiable(*entry, undo, can_verify, result);
         continue;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "dbshift/exec/transaction.h"
 #include "dbshift/plan/plan.h"
 #include "dbshift/source/migration.h"
+#include "dbshift/source/placeholders.h"
 
 namespace dbshift {
 
@@ -22,6 +24,9 @@ struct RunOptions {
   bool single_transaction = false;
   bool allow_out_of_order = false;
   Target target;
+  /// Values of ${name} in the scripts that run. Secret-named values (see
+  /// IsSecretPlaceholderName) show as *** in every event and message.
+  PlaceholderValues placeholders;
 };
 
 /// One migration applied (or undone, for down).
@@ -102,11 +107,16 @@ class Executor {
   void FinishRun(std::optional<Transaction>& outer, const Plan& plan,
                  const PlanOptions& plan_options, RunResult& result);
   void ApplyDirectives(const Migration& script);
+  /// The selected scripts with their placeholders replaced, in order; throws
+  /// ValidationError listing every undefined placeholder first, so that a
+  /// run with one runs nothing.
+  std::vector<Migration> ScriptsToRun(const std::vector<const Migration*>& selected) const;
   void ResetDirectives();
 
   Driver& driver_;
   const MigrationSet& source_;
-  EventSink& sink_;
+  std::unique_ptr<EventSink> masking_sink_;  ///< null when no placeholder is secret
+  EventSink& sink_;                          ///< masking_sink_, or the caller's sink
   RunOptions options_;
   bool session_limits_changed_ = false;
 };

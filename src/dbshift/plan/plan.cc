@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "dbshift/common/error.h"
+#include "dbshift/source/checksum.h"
 
 namespace dbshift {
 namespace {
@@ -96,6 +97,18 @@ Replay ReplayHistory(std::vector<HistoryRow>& history) {
   return replay;
 }
 
+bool Matches(const HistoryRow& row, const Migration& migration) {
+  return ChecksumMatches(row.checksum, migration.sql, migration.checksum);
+}
+
+// The file's checksum in the algorithm of the recorded one, for messages.
+std::string OnDisk(const HistoryRow& row, const Migration& migration) {
+  if (row.checksum.starts_with("crc32:")) {
+    return fmt::format("crc32:{}", FlywayChecksum(migration.sql));
+  }
+  return migration.checksum;
+}
+
 bool CountsAsCurrent(const HistoryRow& row) {
   return row.kind == HistoryKind::kBaseline || (row.kind == HistoryKind::kVersioned && row.success);
 }
@@ -157,11 +170,11 @@ void ClassifyVersioned(const Plan& plan, PlanEntry& entry) {
     entry.state = MigrationState::kMissing;
     entry.message =
         fmt::format("version {} was applied ({}) but its file is gone", text, row.script);
-  } else if (entry.migration->checksum != row.checksum) {
+  } else if (!Matches(row, *entry.migration)) {
     entry.state = MigrationState::kChanged;
     entry.message =
         fmt::format("{} was changed after it was applied ({} applied, {} on disk)", entry.script,
-                    ShortChecksum(row.checksum), ShortChecksum(entry.migration->checksum));
+                    ShortChecksum(row.checksum), ShortChecksum(OnDisk(row, *entry.migration)));
   } else {
     entry.state = MigrationState::kApplied;
   }
@@ -180,7 +193,7 @@ void ClassifyRepeatable(PlanEntry& entry) {
   } else if (entry.migration == nullptr) {
     entry.state = MigrationState::kIgnored;
     entry.message = "file removed";
-  } else if (entry.migration->checksum != row.checksum) {
+  } else if (!Matches(row, *entry.migration)) {
     entry.state = MigrationState::kPending;
     entry.message = "changed since last run";
   } else {

@@ -40,6 +40,8 @@ class DirectiveReader {
       ReadTimeout(name, value, directives_.statement_timeout);
     } else if (name == "dbshift:allow") {
       ReadAllow(value);
+    } else if (name == "dbshift:placeholders") {
+      ReadPlaceholders(name, value);
     } else {
       Fail(fmt::format("unknown directive \"{}\"", name));
     }
@@ -63,6 +65,16 @@ class DirectiveReader {
     } catch (const UsageError& error) {
       // A bad file is a validation problem of the source, not a usage error.
       Fail(error.what());
+    }
+  }
+
+  void ReadPlaceholders(std::string_view name, std::string_view value) const {
+    if (value == "off") {
+      directives_.placeholders = false;
+    } else if (value == "on") {
+      directives_.placeholders = true;
+    } else {
+      Fail(fmt::format("directive \"{}\" takes on or off, not \"{}\"", name, value));
     }
   }
 

@@ -14,11 +14,15 @@ namespace dbshift {
 ///   -- dbshift:lock-timeout 5s
 ///   -- dbshift:statement-timeout 10m
 ///   -- dbshift:allow <lint-rule>[, <lint-rule>...]
+///   -- dbshift:placeholders off
 struct Directives {
   bool no_transaction = false;
   std::optional<std::chrono::milliseconds> lock_timeout;
   std::optional<std::chrono::milliseconds> statement_timeout;
   std::vector<std::string> allowed_lint_rules;
+  /// False with `placeholders off`: `${name}` stays as written (PL/pgSQL or
+  /// JavaScript bodies that use `${` themselves).
+  bool placeholders = true;
 };
 
 /// Reads the directives at the top of `script`. Only comment lines and blank

@@ -25,6 +25,7 @@ void AddValidateCommand(CLI::App& app, CommandRunner& selected);
 void AddRepairCommand(CLI::App& app, CommandRunner& selected);
 void AddBaselineCommand(CLI::App& app, CommandRunner& selected);
 void AddLockCommand(CLI::App& app, CommandRunner& selected);
+void AddAdoptCommand(CLI::App& app, CommandRunner& selected);
 
 /// Adds --to and -n to an up/down subcommand.
 struct TargetFlags {

@@ -25,6 +25,7 @@ int RunDown(CommandContext& context, const DownOptions& options) {
   run.dry_run = options.dry_run;
   run.single_transaction = options.single_transaction;
   run.target = ToTarget(options.target);
+  run.placeholders = context.placeholders();
 
   // Preview without the lock, so a person deciding at the prompt does not
   // hold up deploys; the executor checks under the lock that nothing moved.
@@ -37,12 +38,16 @@ int RunDown(CommandContext& context, const DownOptions& options) {
     return ReportRun(context, nothing, "undone");
   }
   std::vector<std::string> versions;
+  std::vector<const Migration*> undo_scripts;
   std::string listing;
   for (const PlanEntry* entry : selected) {
     versions.push_back(entry->version->text());
+    undo_scripts.push_back(source.FindUndo(*entry->version));
     listing += fmt::format("\n  {} {} (undo: {})", entry->version->text(), entry->description,
-                           source.FindUndo(*entry->version)->script);
+                           undo_scripts.back()->script);
   }
+  // Refuse before asking: a confirmed undo must not stop on a missing value.
+  CheckPlaceholdersDefined(undo_scripts, run.placeholders);
   std::string question = fmt::format("Undo {} migration{} on {}?{}\nProceed?", selected.size(),
                                      selected.size() == 1 ? "" : "s", driver->Target(), listing);
   if (!Confirm(question, context.options().yes || options.dry_run)) {
@@ -62,8 +67,9 @@ void AddDownCommand(CLI::App& app, CommandRunner& selected) {
   CLI::App* command =
       app.add_subcommand("down", "undo applied migrations (asks first; --yes without a terminal)");
   AddTargetFlags(*command, options->target, "undo every migration above this version");
-  command->add_flag("--dry-run", options->dry_run,
-                    "print every undo statement; execute them in a transaction that is rolled back");
+  command->add_flag(
+      "--dry-run", options->dry_run,
+      "print every undo statement; execute them in a transaction that is rolled back");
   command->add_flag("--single-transaction", options->single_transaction,
                     "undo all selected migrations in one transaction");
   command->callback([&selected, options] {

@@ -27,6 +27,7 @@ int RunUp(CommandContext& context, const UpOptions& options) {
   run.single_transaction = options.single_transaction;
   run.allow_out_of_order = options.allow_out_of_order;
   run.target = ToTarget(options.target);
+  run.placeholders = context.placeholders();
 
   RunSinks sinks(context, run.run_id, options.dry_run);
   Executor executor(*driver, source, sinks.sink(), run);

@@ -31,6 +31,7 @@ namespace dbshift::postgres {
   X(PQgetisnull)                   \
   X(PQgetlength)                   \
   X(PQgetvalue)                    \
+  X(PQnfields)                     \
   X(PQntuples)                     \
   X(PQparameterStatus)             \
   X(PQprepare)                     \

@@ -71,6 +71,8 @@ class PostgresDriver final : public Driver {
   void UpdateHistory(const HistoryRow& row) override;
   void DeleteHistory(int64_t installed_rank) override;
 
+  QueryRows Query(const std::string& sql, const QueryParams& params) override;
+
   std::string QuoteIdentifier(std::string_view name) const override;
 
   /// Notices (RAISE NOTICE, warnings) the server sent on the migration

@@ -175,6 +175,45 @@ std::string SqliteDriver::QuoteIdentifier(std::string_view name) const {
   return quoted;
 }
 
+QueryRows SqliteDriver::Query(const std::string& sql, const QueryParams& params) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db_.get(), sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
+  StatementHandle statement(raw);
+  if (rc != SQLITE_OK) ThrowSqlError(db_.get(), rc);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    // "$1" is a named parameter to SQLite: bound by its name, so the order in
+    // which the parameters appear in the text does not matter.
+    const std::string name = "$" + std::to_string(i + 1);
+    const int index = sqlite3_bind_parameter_index(statement.get(), name.c_str());
+    if (index == 0) continue;
+    if (params[i]) {
+      Check(db_.get(), sqlite3_bind_text(statement.get(), index, params[i]->data(),
+                                         static_cast<int>(params[i]->size()), SQLITE_TRANSIENT));
+    } else {
+      Check(db_.get(), sqlite3_bind_null(statement.get(), index));
+    }
+  }
+  QueryRows rows;
+  const int columns = sqlite3_column_count(statement.get());
+  while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW) {
+    std::vector<std::optional<std::string>> row;
+    row.reserve(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) {
+      const unsigned char* text = sqlite3_column_text(statement.get(), c);
+      if (text == nullptr) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(
+            std::string(reinterpret_cast<const char*>(text),
+                        static_cast<std::size_t>(sqlite3_column_bytes(statement.get(), c))));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  Check(db_.get(), rc);
+  return rows;
+}
+
 sqlite3_stmt* SqliteDriver::Cached(StatementHandle& slot, const std::string& sql) {
   if (slot == nullptr) {
     sqlite3_stmt* raw = nullptr;

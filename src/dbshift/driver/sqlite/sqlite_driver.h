@@ -65,6 +65,8 @@ class SqliteDriver final : public Driver {
   void UpdateHistory(const HistoryRow& row) override;
   void DeleteHistory(int64_t installed_rank) override;
 
+  QueryRows Query(const std::string& sql, const QueryParams& params) override;
+
   /// "name" with embedded quotes doubled.
   std::string QuoteIdentifier(std::string_view name) const override;
 
