@@ -387,3 +387,58 @@ TEST(ResolvePlaceholdersTest, BadVariableNameIsAConfigError) {
 
 }  // namespace
 }  // namespace dbshift
+
+namespace dbshift {
+namespace {
+
+TEST(NamespaceConfigTest, ListedInOrderWithDefaults) {
+  testing::ScopedTempDir dir;
+  const auto path =
+      dir.Write("dbshift.toml",
+                "[[namespace]]\nname = \"zeta\"\n\n"
+                "[[namespace]]\nname = \"alpha\"\ndir = \"sql/alpha\"\n"
+                "history_table = \"alpha_history\"\nschema = \"alpha\"\nlayout = \"dbmate\"\n");
+  const Config config = LoadConfig(path);
+  ASSERT_EQ(config.namespaces.size(), 2u);
+  EXPECT_EQ(config.namespaces[0].name, "zeta");
+  EXPECT_EQ(config.namespaces[0].dir, dir.path() / "migrations" / "zeta");
+  EXPECT_EQ(config.namespaces[0].history_table, "dbshift_history_zeta");
+  EXPECT_FALSE(config.namespaces[0].layout.has_value());
+  EXPECT_EQ(config.namespaces[1].name, "alpha");
+  EXPECT_EQ(config.namespaces[1].dir, dir.path() / "sql" / "alpha");
+  EXPECT_EQ(config.namespaces[1].history_table, "alpha_history");
+  EXPECT_EQ(config.namespaces[1].schema, "alpha");
+  EXPECT_EQ(config.namespaces[1].layout, Layout::kDbmate);
+}
+
+TEST(NamespaceConfigTest, MistakesNameTheLine) {
+  const struct {
+    std::string text;
+    std::string message;
+  } cases[] = {
+      {"[[namespace]]\ndir = \"x\"\n", "[[namespace]] needs a name"},
+      {"[[namespace]]\nname = \"Bad Name\"\n", "use a-z, 0-9, _ and -"},
+      {"[[namespace]]\nname = \"a\"\n[[namespace]]\nname = \"a\"\n",
+       "namespace \"a\" is listed twice"},
+      {"[[namespace]]\nname = \"a\"\nhistory_table = \"h\"\n[[namespace]]\nname = \"b\"\n"
+       "history_table = \"h\"\n",
+       "share the history table h"},
+      {"[[namespace]]\nname = \"a\"\nhistroy_table = \"h\"\n", "did you mean"},
+      {"[namespace]\nname = \"a\"\n", "must be written as [[namespace]] tables"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    testing::ScopedTempDir dir;
+    const auto path = dir.Write("dbshift.toml", c.text);
+    try {
+      LoadConfig(path);
+      ADD_FAILURE() << "no error";
+    } catch (const ConfigError& error) {
+      EXPECT_NE(std::string(error.what()).find(c.message), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find("dbshift.toml:"), std::string::npos) << error.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace dbshift

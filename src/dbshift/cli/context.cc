@@ -29,6 +29,7 @@ const Config& CommandContext::config() {
 
 std::filesystem::path CommandContext::MigrationDir() {
   if (options_.dir) return *options_.dir;
+  if (namespace_ != nullptr) return namespace_->dir;
   return config().dir;
 }
 
@@ -39,7 +40,13 @@ MigrationSet CommandContext::LoadSource() {
 LoadOptions CommandContext::SourceOptions() {
   LoadOptions load;
   // main() has checked --layout against the names already.
-  load.layout = options_.layout ? ParseLayoutName(*options_.layout) : config().layout;
+  if (options_.layout) {
+    load.layout = ParseLayoutName(*options_.layout);
+  } else if (namespace_ != nullptr && namespace_->layout) {
+    load.layout = namespace_->layout;
+  } else {
+    load.layout = config().layout;
+  }
   try {
     load.dialect = Url::Parse(ResolveUrl(config(), options_.url, options_.env).url).scheme();
   } catch (const Error&) {
@@ -72,9 +79,11 @@ std::unique_ptr<Driver> CommandContext::Connect() {
   ResolvedUrl resolved = ResolveUrl(config(), options_.url, options_.env);
   url_origin_ = resolved.origin;
   DriverOptions driver_options;
+  if (namespace_ != nullptr) driver_options.schema = namespace_->schema;
   const HistoryFormat format = history_format();
   if (format == HistoryFormat::kNative) {
-    driver_options.history_table = options_.history_table.value_or(config().history_table);
+    driver_options.history_table = options_.history_table.value_or(
+        namespace_ != nullptr ? namespace_->history_table : config().history_table);
     return OpenDriver(Url::Parse(resolved.url), driver_options);
   }
   // The lock stays dbshift's own (keyed by its default table); --history-table

@@ -27,7 +27,8 @@ struct GlobalOptions {
   std::optional<std::string> lock_timeout;
   std::optional<std::string> history_table;
   std::optional<std::string> layout;
-  std::optional<std::string> history;  ///< compat mode: another tool's history table
+  std::optional<std::string> history;         ///< compat mode: another tool's history table
+  std::optional<std::string> namespace_name;  ///< --namespace
   std::string format = "text";
   bool yes = false;
   int verbose = 0;
@@ -41,6 +42,12 @@ class CommandContext {
   explicit CommandContext(GlobalOptions options);
 
   const GlobalOptions& options() const { return options_; }
+
+  /// The [[namespace]] this command works on (its folder, history table,
+  /// schema, layout); null when the config has none. `space` must outlive
+  /// the context (it lives in config()).
+  void SelectNamespace(const NamespaceConfig* space) { namespace_ = space; }
+  const NamespaceConfig* selected_namespace() const { return namespace_; }
   bool json() const { return options_.format == "json"; }
 
   /// dbshift.toml (or defaults). Throws ConfigError.
@@ -84,6 +91,7 @@ class CommandContext {
   GlobalOptions options_;
   std::optional<Config> config_;
   std::string url_origin_;
+  const NamespaceConfig* namespace_ = nullptr;
 };
 
 }  // namespace dbshift::cli

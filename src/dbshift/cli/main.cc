@@ -3,6 +3,7 @@
 // This is the one place that catches everything (STYLE.md "Error-handling").
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,8 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
   app.add_option("--history", options.history,
                  "read and write another tool's history table (compat mode; default native)")
       ->check(CLI::IsMember({"native", "flyway", "golang-migrate", "dbmate", "popx"}));
+  app.add_option("--namespace", options.namespace_name,
+                 "one [[namespace]] of the config (default: all, in their order)");
   app.add_flag("-v,--verbose", options.verbose, "print every statement");
   app.add_flag("-q,--quiet", options.quiet, "print only errors and the result");
 }
@@ -76,6 +79,54 @@ int ReportError(const CommandContext& context, const Error& error) {
   }
   std::fprintf(stderr, "dbshift: error: %s%s\n", location.c_str(), error.what());
   return static_cast<int>(error.code());
+}
+
+int RunOne(CommandContext& context, const CommandRunner& selected) {
+  try {
+    return selected(context);
+  } catch (const Error& error) {
+    return ReportError(context, error);
+  } catch (const std::exception& error) {
+    return ReportError(context, InternalError(error.what()));
+  }
+}
+
+// The [[namespace]]s of the config that `command` runs on: the one named by
+// --namespace, else all of them in their order; none when the config lists
+// none. init is about the project and runs once; new writes one file, so it
+// needs to be told where.
+std::vector<const NamespaceConfig*> NamespacesToRun(CommandContext& context,
+                                                    const std::string& command) {
+  const std::vector<NamespaceConfig>& all = context.config().namespaces;
+  const std::optional<std::string>& wanted = context.options().namespace_name;
+  std::string names;
+  for (const NamespaceConfig& space : all) names += (names.empty() ? "" : ", ") + space.name;
+  if (wanted) {
+    for (const NamespaceConfig& space : all) {
+      if (space.name == *wanted) return {&space};
+    }
+    if (all.empty()) {
+      throw UsageError(fmt::format("--namespace {}: the config lists no [[namespace]]", *wanted));
+    }
+    throw UsageError(
+        fmt::format("--namespace {}: no such namespace (the config lists {})", *wanted, names));
+  }
+  if (command == "init" || all.empty()) return {};
+  if (command == "new" && all.size() > 1) {
+    throw UsageError(
+        fmt::format("new: say which namespace the migration is for with --namespace "
+                    "({})",
+                    names));
+  }
+  if (all.size() > 1 && context.options().dir) {
+    throw UsageError(
+        fmt::format("--dir names one folder but the config lists {} namespaces ({}); "
+                    "add --namespace",
+                    all.size(), names));
+  }
+  std::vector<const NamespaceConfig*> spaces;
+  for (const NamespaceConfig& space : all) spaces.push_back(&space);
+  return spaces;
 }
 
 int Main(int argc, char** argv) {
@@ -107,14 +158,34 @@ int Main(int argc, char** argv) {
     return static_cast<int>(ExitCode::kUsage);
   }
 
+  const std::string command = app.get_subcommands().front()->get_name();
   CommandContext context(options);
+  std::vector<const NamespaceConfig*> spaces;
   try {
-    return selected(context);
+    spaces = NamespacesToRun(context, command);
   } catch (const Error& error) {
     return ReportError(context, error);
-  } catch (const std::exception& error) {
-    return ReportError(context, InternalError(error.what()));
   }
+  if (spaces.size() <= 1) {
+    if (!spaces.empty()) context.SelectNamespace(spaces.front());
+    return RunOne(context, selected);
+  }
+  // Each namespace in the order listed. A command that changes the database
+  // stops at the first failure: later sets may build on earlier ones.
+  const bool read_only = command == "status" || command == "validate" || command == "lock";
+  std::optional<JsonCollector> collector;
+  if (context.json()) collector.emplace();
+  int result = 0;
+  for (const NamespaceConfig* space : spaces) {
+    context.SelectNamespace(space);
+    if (collector) collector->SetNamespace(space->name);
+    context.Say(fmt::format("== namespace {} ==", space->name));
+    const int code = RunOne(context, selected);
+    if (code != 0 && result == 0) result = code;
+    if (code != 0 && !read_only) break;
+  }
+  if (collector) collector->Print();
+  return result;
 }
 
 }  // namespace

@@ -21,14 +21,17 @@ nlohmann::json StatusJson(const Plan& plan) {
     nlohmann::json item;
     item["version"] = VersionOrNull(entry.version);
     item["description"] = entry.description;
-    item["kind"] = entry.state == MigrationState::kBaseline ? "baseline" : MigrationKindName(entry.kind);
+    item["kind"] =
+        entry.state == MigrationState::kBaseline ? "baseline" : MigrationKindName(entry.kind);
     item["state"] = MigrationStateName(entry.state);
     item["checksum"] = StringOrNull(entry.checksum);
     item["script"] = StringOrNull(entry.script);
-    bool applied = entry.applied && entry.applied->success &&
-                   entry.applied->kind != HistoryKind::kUndo;
-    item["applied_at"] = applied ? nlohmann::json(entry.applied->applied_at) : nlohmann::json(nullptr);
-    item["execution_ms"] = applied ? nlohmann::json(entry.applied->execution_ms) : nlohmann::json(nullptr);
+    bool applied =
+        entry.applied && entry.applied->success && entry.applied->kind != HistoryKind::kUndo;
+    item["applied_at"] =
+        applied ? nlohmann::json(entry.applied->applied_at) : nlohmann::json(nullptr);
+    item["execution_ms"] =
+        applied ? nlohmann::json(entry.applied->execution_ms) : nlohmann::json(nullptr);
     if (!entry.message.empty()) item["message"] = entry.message;
     migrations.push_back(std::move(item));
   }
@@ -45,8 +48,8 @@ nlohmann::json RunJson(const RunResult& result) {
   }
   nlohmann::json document = {
       {"applied", applied},
-      {"current_version", result.current_version ? nlohmann::json(*result.current_version)
-                                                 : nlohmann::json(nullptr)},
+      {"current_version",
+       result.current_version ? nlohmann::json(*result.current_version) : nlohmann::json(nullptr)},
       {"dry_run", result.dry_run}};
   if (result.dry_run) document["not_verifiable"] = result.not_verifiable;
   if (result.failure) {
@@ -73,7 +76,8 @@ nlohmann::json ValidateJson(const Plan& plan) {
 
 nlohmann::json ErrorJson(const Error& error) {
   const ErrorContext& context = error.context();
-  nlohmann::json detail = {{"message", error.what()}, {"exit_code", static_cast<int>(error.code())}};
+  nlohmann::json detail = {{"message", error.what()},
+                           {"exit_code", static_cast<int>(error.code())}};
   if (!context.file.empty()) detail["file"] = context.file;
   if (context.line > 0) detail["line"] = context.line;
   if (!context.version.empty()) detail["version"] = context.version;
@@ -81,11 +85,31 @@ nlohmann::json ErrorJson(const Error& error) {
   return {{"error", detail}};
 }
 
-void PrintJson(const nlohmann::json& document) {
+namespace {
+JsonCollector* active_collector = nullptr;
+
+void WriteJson(const nlohmann::json& document) {
   std::string text = document.dump(2);
   text += '\n';
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
 }
+}  // namespace
+
+void PrintJson(const nlohmann::json& document) {
+  if (active_collector != nullptr) return active_collector->Add(document);
+  WriteJson(document);
+}
+
+JsonCollector::JsonCollector() { active_collector = this; }
+JsonCollector::~JsonCollector() { active_collector = nullptr; }
+
+void JsonCollector::Add(nlohmann::json document) {
+  nlohmann::json tagged = {{"namespace", namespace_}};
+  tagged.update(document);
+  documents_.push_back(std::move(tagged));
+}
+
+void JsonCollector::Print() const { WriteJson({{"namespaces", documents_}}); }
 
 }  // namespace dbshift::cli

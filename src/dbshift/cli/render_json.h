@@ -29,4 +29,23 @@ nlohmann::json ErrorJson(const Error& error);
 /// Writes the document and a newline to stdout.
 void PrintJson(const nlohmann::json& document);
 
+/// With several namespaces, stdout must still carry one JSON document: while
+/// a collector lives, PrintJson adds each document to it, tagged with the
+/// namespace, and Print() writes {"namespaces": [...]} once.
+class JsonCollector {
+ public:
+  JsonCollector();
+  ~JsonCollector();
+  JsonCollector(const JsonCollector&) = delete;
+  JsonCollector& operator=(const JsonCollector&) = delete;
+
+  void SetNamespace(std::string name) { namespace_ = std::move(name); }
+  void Add(nlohmann::json document);
+  void Print() const;
+
+ private:
+  std::string namespace_;
+  nlohmann::json documents_ = nlohmann::json::array();
+};
+
 }  // namespace dbshift::cli

@@ -23,8 +23,11 @@ namespace {
 
 constexpr std::string_view kDefaultConfigFile = "dbshift.toml";
 constexpr std::string_view kDefaultUrl = "sqlite:./dbshift.db";
-constexpr std::array<std::string_view, 7> kTopLevelKeys = {
-    "dir", "history_table", "layout", "log_dir", "lock_timeout", "env", "placeholders"};
+constexpr std::array<std::string_view, 8> kTopLevelKeys = {
+    "dir",          "history_table", "layout",       "log_dir",
+    "lock_timeout", "env",           "placeholders", "namespace"};
+constexpr std::array<std::string_view, 5> kNamespaceKeys = {"name", "dir", "history_table",
+                                                            "schema", "layout"};
 constexpr std::array<std::string_view, 3> kEnvKeys = {"url", "url_env", "placeholders"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
@@ -163,6 +166,80 @@ PlaceholderValues ReadPlaceholders(const Reporter& reporter, std::string_view pa
   return values;
 }
 
+std::optional<Layout> ReadLayout(const Reporter& reporter, const toml::node& node) {
+  const std::string text = reporter.ExpectString(node, "layout");
+  std::optional<Layout> layout = ParseLayoutName(text);
+  if (!layout) {
+    reporter.Fail(
+        node.source(),
+        fmt::format("unknown layout \"{}\" (native, golang-migrate, dbmate or popx)", text));
+  }
+  return layout;
+}
+
+bool IsNamespaceName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+// One [[namespace]] table; relative folders are resolved later with the rest.
+NamespaceConfig ReadNamespace(const Reporter& reporter, const toml::node& node) {
+  const toml::table& table = reporter.ExpectTable(node, "namespace");
+  NamespaceConfig space;
+  for (const auto& [key, value] : table) {
+    const std::string_view name = key.str();
+    if (name == "name") {
+      space.name = reporter.ExpectString(value, "namespace.name");
+      if (!IsNamespaceName(space.name)) {
+        reporter.Fail(value.source(),
+                      fmt::format("namespace name \"{}\": use a-z, 0-9, _ and -", space.name));
+      }
+    } else if (name == "dir") {
+      space.dir = reporter.ExpectString(value, "namespace.dir");
+    } else if (name == "history_table") {
+      space.history_table = reporter.ExpectString(value, "namespace.history_table");
+    } else if (name == "schema") {
+      space.schema = reporter.ExpectString(value, "namespace.schema");
+    } else if (name == "layout") {
+      space.layout = ReadLayout(reporter, value);
+    } else {
+      reporter.Fail(key.source(), fmt::format("unknown key \"{}\" in [[namespace]]{}", name,
+                                              DidYouMean(name, kNamespaceKeys)));
+    }
+  }
+  if (space.name.empty()) reporter.Fail(node.source(), "[[namespace]] needs a name");
+  if (space.dir.empty()) space.dir = std::filesystem::path("migrations") / space.name;
+  if (space.history_table.empty()) space.history_table = "dbshift_history_" + space.name;
+  return space;
+}
+
+std::vector<NamespaceConfig> ReadNamespaces(const Reporter& reporter, const toml::node& node) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    reporter.Fail(node.source(), "\"namespace\" must be written as [[namespace]] tables");
+  }
+  std::vector<NamespaceConfig> spaces;
+  for (const toml::node& element : *array) {
+    NamespaceConfig space = ReadNamespace(reporter, element);
+    for (const NamespaceConfig& other : spaces) {
+      if (other.name == space.name) {
+        reporter.Fail(element.source(),
+                      fmt::format("namespace \"{}\" is listed twice", space.name));
+      }
+      // Two sets in one history would see each other's versions as missing files.
+      if (other.history_table == space.history_table && other.schema == space.schema) {
+        reporter.Fail(element.source(),
+                      fmt::format("namespaces \"{}\" and \"{}\" share the history table {}; give "
+                                  "each its own history_table or schema",
+                                  other.name, space.name, space.history_table));
+      }
+    }
+    spaces.push_back(std::move(space));
+  }
+  return spaces;
+}
+
 EnvironmentConfig ReadEnvironment(const Reporter& reporter, std::string_view name,
                                   const toml::node& node) {
   const std::string path = fmt::format("env.{}", name);
@@ -232,13 +309,9 @@ Config LoadConfig(const std::filesystem::path& path) {
       config.history_table = reporter.ExpectString(node, name);
       if (config.history_table.empty()) reporter.Fail(node.source(), "history_table is empty");
     } else if (name == "layout") {
-      const std::string text = reporter.ExpectString(node, name);
-      config.layout = ParseLayoutName(text);
-      if (!config.layout) {
-        reporter.Fail(
-            node.source(),
-            fmt::format("unknown layout \"{}\" (native, golang-migrate, dbmate or popx)", text));
-      }
+      config.layout = ReadLayout(reporter, node);
+    } else if (name == "namespace") {
+      config.namespaces = ReadNamespaces(reporter, node);
     } else if (name == "log_dir") {
       config.log_dir = reporter.ExpectString(node, name);
       if (config.log_dir.empty()) reporter.Fail(node.source(), "log_dir is empty");
@@ -260,6 +333,7 @@ Config LoadConfig(const std::filesystem::path& path) {
   const std::filesystem::path folder = path.parent_path();
   config.dir = ResolveAgainst(folder, config.dir);
   config.log_dir = ResolveAgainst(folder, config.log_dir);
+  for (NamespaceConfig& space : config.namespaces) space.dir = ResolveAgainst(folder, space.dir);
   return config;
 }
 

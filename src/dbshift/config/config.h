@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dbshift/source/migration.h"
 #include "dbshift/source/placeholders.h"
@@ -17,6 +18,16 @@ struct EnvironmentConfig {
   std::string url_env;  ///< name of an environment variable holding the URL
   /// [env.NAME.placeholders]: override the top-level ones with --env NAME.
   PlaceholderValues placeholders = {};
+};
+
+/// One [[namespace]]: an independent migration set of its own folder and
+/// history table (or PostgreSQL schema) in the same database.
+struct NamespaceConfig {
+  std::string name;
+  std::filesystem::path dir;     ///< default migrations/<name>
+  std::string history_table;     ///< default dbshift_history_<name>
+  std::string schema;            ///< PostgreSQL: schema of the history table; empty: search_path
+  std::optional<Layout> layout;  ///< default: the top-level layout, else detected
 };
 
 /// dbshift.toml. Every field has a default, so a missing file is a valid
@@ -42,6 +53,9 @@ struct Config {
   std::map<std::string, EnvironmentConfig> environments;
   /// [placeholders]: values of ${name} in scripts, keyed by PlaceholderKey.
   PlaceholderValues placeholders = {};
+  /// [[namespace]] tables, in the order written; empty when the database
+  /// holds one migration set.
+  std::vector<NamespaceConfig> namespaces = {};
 };
 
 /// Reads `path`. Throws ConfigError naming path:line:column for malformed
