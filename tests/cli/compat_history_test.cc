@@ -301,6 +301,29 @@ TEST_P(CompatHistoryTest, StatusNamesTheForeignTable) {
   EXPECT_EQ(ParseJson(json.out)["history"]["table"], "flyway_schema_history");
 }
 
+// Without --history and without a history of its own, status points at the
+// other tool's table it finds, and tells golang-migrate's from dbmate's.
+TEST_P(CompatHistoryTest, NativeStatusPointsAtAForeignHistory) {
+  OldToolApplied();
+  CreateFlywayTable();
+  CreateGolangMigrateTable(db(), "2", false);
+  WriteNative();
+  ProcessResult status = Run("status");
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("Found flyway's history table flyway_schema_history: `dbshift "
+                                    "adopt --from flyway` copies it"));
+  EXPECT_THAT(status.out, HasSubstr("Found golang-migrate's history table schema_migrations"));
+  EXPECT_THAT(status.out, ::testing::Not(HasSubstr("dbmate")));
+  ProcessResult json = Run("--format", "json", "status");
+  const nlohmann::json document = ParseJson(json.out);
+  ASSERT_EQ(document["foreign_history"].size(), 2u);
+  EXPECT_EQ(document["foreign_history"][0]["format"], "flyway");
+
+  // Once adopted, the hint is gone.
+  ASSERT_EQ(Run("adopt", "--from", "flyway").exit_code, 0);
+  EXPECT_THAT(Run("status").out, ::testing::Not(HasSubstr("Found flyway")));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, CompatHistoryTest, ::testing::ValuesIn(kEngines), EngineName);
 
 }  // namespace

@@ -1,10 +1,14 @@
+#include <algorithm>
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "dbshift/cli/commands/commands.h"
 #include "dbshift/cli/render_json.h"
 #include "dbshift/cli/render_text.h"
+#include "dbshift/common/error.h"
 #include "dbshift/exec/executor.h"
 #include "dbshift/history/foreign_history_driver.h"
 #include "dbshift/source/layout.h"
@@ -16,17 +20,51 @@ struct StatusOptions {
   bool allow_out_of_order = false;
 };
 
+// With no history of its own, a database may still carry another tool's:
+// name it, so that the next step (adopt, or compat mode) is obvious.
+std::vector<HistoryFormat> ForeignHistoriesPresent(Driver& driver, const MigrationSet& source) {
+  std::vector<HistoryFormat> found;
+  const SourceFacts facts = SourceFacts::Of(source);
+  for (HistoryFormat format : {HistoryFormat::kFlyway, HistoryFormat::kGolangMigrate,
+                               HistoryFormat::kDbmate, HistoryFormat::kPopx}) {
+    if (!MakeForeignTable(format, DefaultHistoryTable(format), facts)->Exists(driver)) continue;
+    if (format == HistoryFormat::kGolangMigrate || format == HistoryFormat::kDbmate) {
+      // Both tools call it schema_migrations; golang-migrate's has "dirty".
+      bool has_dirty = true;
+      try {
+        driver.Query("SELECT dirty FROM schema_migrations WHERE 1 = 0");
+      } catch (const SqlError&) {
+        has_dirty = false;
+      }
+      if (has_dirty != (format == HistoryFormat::kGolangMigrate)) continue;
+    }
+    found.push_back(format);
+  }
+  return found;
+}
+
 int RunStatus(CommandContext& context, const StatusOptions& options) {
   auto [source, driver] = context.LoadSourceAndConnect();
   Plan plan = ReadPlan(*driver, source, PlanOptions{options.allow_out_of_order});
   // In compat mode, say whose table this is: it is not dbshift's own.
   const auto* foreign = dynamic_cast<const ForeignHistoryDriver*>(driver.get());
+  std::vector<HistoryFormat> others;
+  const bool no_history =
+      std::none_of(plan.entries.begin(), plan.entries.end(),
+                   [](const PlanEntry& entry) { return entry.applied.has_value(); });
+  if (foreign == nullptr && no_history) {
+    others = ForeignHistoriesPresent(*driver, source);
+  }
   if (context.json()) {
     nlohmann::json json = StatusJson(plan);
     json["layout"] = LayoutName(source.layout);
     if (foreign != nullptr) {
       json["history"] = {{"format", HistoryFormatName(foreign->table().format())},
                          {"table", foreign->table().table()}};
+    }
+    for (HistoryFormat format : others) {
+      json["foreign_history"].push_back(
+          {{"format", HistoryFormatName(format)}, {"table", DefaultHistoryTable(format)}});
     }
     PrintJson(json);
   } else {
@@ -38,6 +76,13 @@ int RunStatus(CommandContext& context, const StatusOptions& options) {
     }
     if (source.layout != Layout::kNative) {
       context.Say(fmt::format("Layout: {}", LayoutName(source.layout)));
+    }
+    for (HistoryFormat format : others) {
+      const char* name = HistoryFormatName(format);
+      context.Say(
+          fmt::format("Found {}'s history table {}: `dbshift adopt --from {}` copies it, "
+                      "or --history {} works on it as it is.",
+                      name, DefaultHistoryTable(format), name, name));
     }
     context.Say(StatusText(plan));
   }
