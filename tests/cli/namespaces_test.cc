@@ -117,6 +117,23 @@ TEST_P(NamespacesTest, UnknownNamespaceAndAmbiguousCommandsAreUsageErrors) {
   EXPECT_TRUE(std::filesystem::exists(Project() / "db/billing/2_add_totals.up.sql"));
 }
 
+// PostgreSQL: a namespace may keep its history in a schema of its own, under
+// the default table name.
+TEST_P(NamespacesTest, PostgresNamespaceHistoryInItsOwnSchema) {
+  if (!postgres()) GTEST_SKIP() << "schemas are PostgreSQL's";
+  db().Query("CREATE SCHEMA reporting");
+  db().dir().Write("schema/dbshift.toml",
+                   "[[namespace]]\nname = \"reporting\"\ndir = \"db\"\nschema = \"reporting\"\n"
+                   "history_table = \"dbshift_history\"\n");
+  db().dir().Write("schema/db/V1__reports.sql", "CREATE TABLE reporting.reports (id INTEGER);\n");
+  ProcessResult up = RunBare({.args = {"--url", url(), "--log-dir", log_dir().string(), "up"},
+                              .cwd = db().dir().path() / "schema"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(db().Query("SELECT table_schema FROM information_schema.tables WHERE table_name = "
+                       "'dbshift_history'"),
+            "reporting\n");
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, NamespacesTest, ::testing::ValuesIn(kEngines), EngineName);
 
 }  // namespace
