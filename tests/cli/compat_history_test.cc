@@ -208,6 +208,7 @@ TEST_P(CompatHistoryTest, GolangMigrateCurrentVersionMeansEverythingBelowIsAppli
   WriteMigration("000003_create_c.down.sql", "DROP TABLE c;\n");
   EXPECT_EQ(States({"--history", "golang-migrate"}),
             "000001:applied 000002:applied 000003:pending ");
+  EXPECT_EQ(Run("--history", "golang-migrate", "validate").exit_code, 0);
 
   ProcessResult up = Run("--history", "golang-migrate", "up");
   ASSERT_EQ(up.exit_code, 0) << up.err;
@@ -256,6 +257,7 @@ TEST_P(CompatHistoryTest, DbmateVersionRowsAreReadAndWritten) {
                  std::string("-- migrate:up\n") + kSqlC + "-- migrate:down\nDROP TABLE c;\n");
   EXPECT_EQ(States({"--history", "dbmate"}),
             "20200101000001:applied 20200101000002:applied 20200101000003:pending ");
+  EXPECT_EQ(Run("--history", "dbmate", "validate").exit_code, 0);
   ProcessResult up = Run("--history", "dbmate", "up");
   ASSERT_EQ(up.exit_code, 0) << up.err;
   EXPECT_EQ(db().Query("SELECT version FROM schema_migrations ORDER BY version"),
@@ -284,10 +286,15 @@ TEST_P(CompatHistoryTest, PopxVersionRowsAreReadAndWritten) {
   WriteMigration("20200101000003_create_c.up.sql", kSqlC);
   EXPECT_EQ(States({"--history", "popx"}),
             "20200101000001:applied 20200101000002:applied 20200101000003:pending ");
+  EXPECT_EQ(Run("--history", "popx", "validate").exit_code, 0);
   ProcessResult up = Run("--history", "popx", "up");
   ASSERT_EQ(up.exit_code, 0) << up.err;
   EXPECT_EQ(db().Query("SELECT version, version_self FROM schema_migration ORDER BY version"),
             "20200101000001|0\n20200101000002|0\n20200101000003|0\n");
+  ProcessResult adopt = Run("adopt", "--from", "popx");
+  ASSERT_EQ(adopt.exit_code, 0) << adopt.err;
+  EXPECT_EQ(History(), "20200101000001|1\n20200101000002|1\n20200101000003|1\n");
+  EXPECT_EQ(Run("validate").exit_code, 0);
 }
 
 TEST_P(CompatHistoryTest, StatusNamesTheForeignTable) {
