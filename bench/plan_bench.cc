@@ -68,14 +68,20 @@ Fixture MakeFixture(int count, int pending) {
   return fixture;
 }
 
+// BuildPlan on a fresh copy of the history; only BuildPlan is timed (the
+// copy stands for the driver's read).
+Plan TimedPlan(benchmark::State& state, const Fixture& fixture) {
+  state.PauseTiming();
+  std::vector<HistoryRow> history = fixture.history;
+  state.ResumeTiming();
+  return BuildPlan(fixture.source, std::move(history), PlanOptions{});
+}
+
 // All applied: what `status` and a no-op `up` compute.
 void BM_BuildPlanAllApplied(benchmark::State& state) {
   const Fixture fixture = MakeFixture(static_cast<int>(state.range(0)), 0);
   for (auto _ : state) {
-    state.PauseTiming();  // the copy stands for the driver's read, not timed here
-    std::vector<HistoryRow> history = fixture.history;
-    state.ResumeTiming();
-    Plan plan = BuildPlan(fixture.source, std::move(history), PlanOptions{});
+    Plan plan = TimedPlan(state, fixture);
     benchmark::DoNotOptimize(plan.entries.data());
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
@@ -85,10 +91,7 @@ void BM_BuildPlanAllApplied(benchmark::State& state) {
 void BM_BuildPlanAndSelectUpNoop(benchmark::State& state) {
   const Fixture fixture = MakeFixture(static_cast<int>(state.range(0)), 0);
   for (auto _ : state) {
-    state.PauseTiming();  // the copy stands for the driver's read, not timed here
-    std::vector<HistoryRow> history = fixture.history;
-    state.ResumeTiming();
-    Plan plan = BuildPlan(fixture.source, std::move(history), PlanOptions{});
+    Plan plan = TimedPlan(state, fixture);
     std::vector<const PlanEntry*> selected = SelectUp(plan, Target{});
     if (!selected.empty() || !plan.Problems().empty()) state.SkipWithError("unexpected plan");
     benchmark::DoNotOptimize(selected.data());
@@ -101,10 +104,7 @@ void BM_BuildPlanAllPending(benchmark::State& state) {
   const int count = static_cast<int>(state.range(0));
   const Fixture fixture = MakeFixture(count, count);
   for (auto _ : state) {
-    state.PauseTiming();  // the copy stands for the driver's read, not timed here
-    std::vector<HistoryRow> history = fixture.history;
-    state.ResumeTiming();
-    Plan plan = BuildPlan(fixture.source, std::move(history), PlanOptions{});
+    Plan plan = TimedPlan(state, fixture);
     benchmark::DoNotOptimize(plan.entries.data());
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));

@@ -33,10 +33,6 @@ std::filesystem::path CommandContext::MigrationDir() {
   return config().dir;
 }
 
-MigrationSet CommandContext::LoadSource() {
-  return LoadMigrations(MigrationDir(), SourceOptions());
-}
-
 LoadOptions CommandContext::SourceOptions() {
   LoadOptions load;
   // main() has checked --layout against the names already.

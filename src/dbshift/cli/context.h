@@ -47,15 +47,12 @@ class CommandContext {
   /// schema, layout); null when the config has none. `space` must outlive
   /// the context (it lives in config()).
   void SelectNamespace(const NamespaceConfig* space) { namespace_ = space; }
-  const NamespaceConfig* selected_namespace() const { return namespace_; }
   bool json() const { return options_.format == "json"; }
 
   /// dbshift.toml (or defaults). Throws ConfigError.
   const Config& config();
-  /// --dir, else the config's dir.
+  /// --dir, else the namespace's dir, else the config's dir.
   std::filesystem::path MigrationDir();
-  /// Loads the migration folder. Throws ConfigError / ValidationError.
-  MigrationSet LoadSource();
   /// How to read the folder: --layout or the config's layout, and the
   /// engine of the target URL (popx picks files by it; empty when the URL
   /// does not resolve, which Connect() reports).
@@ -64,7 +61,8 @@ class CommandContext {
   HistoryFormat history_format() const;
   /// Resolves the URL and connects. Throws ConfigError / ConnectError.
   std::unique_ptr<Driver> Connect();
-  /// LoadSource() and Connect() at once: the folder is read on a second
+  /// Loads the migration folder (LoadMigrations with SourceOptions()) and
+  /// Connect()s at once: the folder is read on a second
   /// thread while the connection is set up, as both wait on I/O. A source
   /// error is reported before a connection error, so the outcome does not
   /// depend on timing.

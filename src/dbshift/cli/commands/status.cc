@@ -22,12 +22,12 @@ struct StatusOptions {
 
 // With no history of its own, a database may still carry another tool's:
 // name it, so that the next step (adopt, or compat mode) is obvious.
-std::vector<HistoryFormat> ForeignHistoriesPresent(Driver& driver, const MigrationSet& source) {
+std::vector<HistoryFormat> ForeignHistoriesPresent(Driver& driver) {
   std::vector<HistoryFormat> found;
-  const SourceFacts facts = SourceFacts::Of(source);
+  const SourceFacts no_facts;  // only Exists() is asked, which needs none
   for (HistoryFormat format : {HistoryFormat::kFlyway, HistoryFormat::kGolangMigrate,
                                HistoryFormat::kDbmate, HistoryFormat::kPopx}) {
-    if (!MakeForeignTable(format, DefaultHistoryTable(format), facts)->Exists(driver)) continue;
+    if (!MakeForeignTable(format, DefaultHistoryTable(format), no_facts)->Exists(driver)) continue;
     if (format == HistoryFormat::kGolangMigrate || format == HistoryFormat::kDbmate) {
       // Both tools call it schema_migrations; golang-migrate's has "dirty".
       bool has_dirty = true;
@@ -53,7 +53,7 @@ int RunStatus(CommandContext& context, const StatusOptions& options) {
       std::none_of(plan.entries.begin(), plan.entries.end(),
                    [](const PlanEntry& entry) { return entry.applied.has_value(); });
   if (foreign == nullptr && no_history) {
-    others = ForeignHistoriesPresent(*driver, source);
+    others = ForeignHistoriesPresent(*driver);
   }
   if (context.json()) {
     nlohmann::json json = StatusJson(plan);
