@@ -6,13 +6,13 @@ set -euo pipefail
 
 BUILD_PKGS=(
   cmake g++ make pkg-config
-  libpq-dev libsqlite3-dev libpg-query-dev
+  libpq-dev libsqlite3-dev libpg-query-dev libmariadb-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   libssl-dev libzstd-dev zlib1g-dev
 )
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql-15 postgresql-client-15 sqlite3
+  postgresql-15 postgresql-client-15 mariadb-server mariadb-client sqlite3
   clang-format clang-tidy
 )
 

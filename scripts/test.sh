@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything, builds, starts the test servers on 127.0.0.1, runs every
 # test with ctest, and stops the servers:
-#  1. a release build: every test, on SQLite and PostgreSQL;
+#  1. a release build: every test, on SQLite, PostgreSQL and MariaDB;
 #  2. an address+undefined sanitizer build: the unit, SQLite and binary tests
-#     on SQLite (the PostgreSQL runs of those already ran in step 1).
+#     on SQLite (their PostgreSQL and MariaDB runs already ran in step 1),
+#     and the MySQL driver's own tests.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -15,19 +16,20 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDBSHIFT_BUILD_BENCH=OFF 
 cmake --build build -j "$JOBS"
 
 ASAN_TARGETS=(dbshift common_test source_test sql_test plan_test config_test log_test exec_test
-              driver_sqlite_test cli_test)
+              driver_sqlite_test driver_mysql_test cli_test)
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DDBSHIFT_SANITIZE=ON -DDBSHIFT_BUILD_BENCH=OFF >/dev/null
 cmake --build build-asan -j "$JOBS" --target "${ASAN_TARGETS[@]}"
 
 trap 'scripts/test-servers.sh stop' EXIT
 eval "$(scripts/test-servers.sh start)"
-export DBSHIFT_TEST_POSTGRES_URL
+export DBSHIFT_TEST_POSTGRES_URL DBSHIFT_TEST_MYSQL_URL
 export DBSHIFT_REQUIRE_ALL_ENGINES=1
 
 status=0
 ctest --test-dir build --output-on-failure -j "$JOBS" || status=1
-# -E postgres: the PostgreSQL instances of the parameterised tests ran above.
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$JOBS" -L 'unit|sqlite|cli' -E 'postgres|Postgres' \
-  || status=1
+# -E: the PostgreSQL and MariaDB instances of the parameterised tests ran above.
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+ctest --test-dir build-asan --output-on-failure -j "$JOBS" -L 'unit|sqlite|cli' \
+  -E 'GetParam\(\) = "(postgres|mysql)"' || status=1
+ctest --test-dir build-asan --output-on-failure -j "$JOBS" -L mysql || status=1
 exit $status

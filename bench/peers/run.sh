@@ -2,41 +2,60 @@
 # dbshift side by side with the engines' own clients, dbmate and sqitch, on the
 # same generated workload, in one run (like leveldb's db_bench_sqlite3.cc).
 #
-#   bench/peers/run.sh                       # everything, 5 interleaved rounds
+#   bench/peers/run.sh                       # PostgreSQL and SQLite, 5 interleaved rounds
 #   ROUNDS=7 bench/peers/run.sh              # more rounds
 #   BIG=0 ENGINES=pg bench/peers/run.sh      # quick: PostgreSQL only, no 10,000 set
+#   BIG=0 ENGINES=mysql bench/peers/run.sh   # MariaDB only (not in the default set)
+#   ENGINES="pg sqlite mysql" bench/peers/run.sh   # all three
 #
 # What it does (details in bench/README.md):
 #  1. ../shared/peers/setup.sh (as root, idempotent: dbmate, sqitch, hyperfine,
-#     PostgreSQL 15 on 127.0.0.1:$PEERS_PG_PORT) and its env.sh; builds dbshift
-#     (Release, build-bench/) unless DBSHIFT=path is given.
+#     PostgreSQL 15 on 127.0.0.1:$PEERS_PG_PORT, MariaDB 10.11 on
+#     127.0.0.1:$PEERS_MY_PORT) and its env.sh; builds dbshift (Release,
+#     build-bench/) unless DBSHIFT=path is given. For mysql it creates (as the
+#     peers' root, idempotently) a password user MYSQL_USER@127.0.0.1 allowed
+#     on the databases dbshift_bench_*; every MariaDB contender connects as it
+#     over TCP.
 #  2. gen_migrations.sh N (1,000) and its conversion to dbshift's native
 #     layout: V<i>__create_t_<nnnnnn>.sql, the same SQL without BEGIN/COMMIT
-#     (dbshift runs each migration in its own transaction).
+#     (dbshift runs each migration in its own transaction). For mysql, which
+#     gen_migrations.sh does not write, the same three statements in MariaDB's
+#     dialect (BIGINT AUTO_INCREMENT, VARCHAR(200), TIMESTAMP(6)), as dbshift
+#     files, dbmate files and one all.sql.
 #  3. ROUNDS interleaved rounds; each runs every contender once, on a fresh
-#     database (PostgreSQL: createdb/dropdb; SQLite: a new file), in an order
-#     rotated by one every round. Per contender: median time, and the median of
-#     its per-round ratio to the floor of the same round.
+#     database (PostgreSQL: createdb/dropdb; SQLite: a new file; MariaDB:
+#     CREATE/DROP DATABASE), in an order rotated by one every round. Per
+#     contender: median time, and the median of its per-round ratio to the
+#     floor of the same round. On mysql the contenders are floor (the mariadb
+#     client, all.sql in one session), dbshift and dbmate: DDL commits
+#     implicitly there, so the one-transaction pair does not apply (dbshift
+#     refuses --single-transaction with DDL on MySQL), and sqitch is left out.
 #  4. hyperfine: `dbshift status` and a no-op `dbshift up` next to `dbmate
-#     status` / no-op `dbmate up` at 1,000 applied (and `sqitch status`), and
-#     at NBIG (10,000) applied, on databases each tool applied itself.
-#  5. hyperfine: start-up (`--version`) of dbshift, dbmate, sqlite3, psql.
+#     status` / no-op `dbmate up` at 1,000 applied (and `sqitch status` on pg
+#     and sqlite), and at NBIG (10,000) applied, on databases each tool applied
+#     itself.
+#  5. hyperfine: start-up (`--version`) of dbshift, dbmate, sqlite3, psql (and
+#     mariadb when mysql is measured).
 #  6. A Markdown report in bench/results/<date>.md (printed too), with the raw
 #     per-round times and hyperfine JSON in bench/results/<date>/.
 #
 # Everything else it creates lives in one temporary folder that it removes, and
-# in PostgreSQL databases named dbshift_bench_<pid>_* that it drops. The peers'
-# servers keep running unless STOP=1.
+# in PostgreSQL / MariaDB databases named dbshift_bench_<pid>_* that it drops.
+# The peers' servers keep running unless STOP=1.
 #
 # Settings (environment):
 #   ROUNDS=5        interleaved rounds for the 1,000-migration apply (>= 1)
 #   N=1000          migrations per round;  NBIG=10000  for the status set
 #   ENGINES="pg sqlite"   BIG_ENGINES="$ENGINES"   (BIG=0 skips the NBIG set)
+#                   engines: pg, sqlite, mysql (MariaDB). mysql is not in the
+#                   default: the full pg+sqlite run already takes 1.5-3 h here.
 #   BIG_FLOOR="pg"  engines on which the NBIG apply is also timed for the raw client
 #                   (SQLite 3.40's ALTER TABLE ADD COLUMN grows with the schema:
 #                   10,000 migrations take tens of minutes per apply)
 #   HF_WARMUP=3 HF_RUNS=30   hyperfine settings for status / no-op up
 #   STARTUP_RUNS=100         hyperfine runs for --version
+#   MYSQL_USER=dbshift_bench MYSQL_PASSWORD=dbshift_bench   the MariaDB bench user
+#   DBMATE=path     the dbmate binary (default: the peers' native npm binary)
 #   DBSHIFT=path    a dbshift binary to measure (default: build-bench/, built if needed)
 #   BUILD_DIR=path  where to build dbshift (default <repo>/build-bench)
 #   PEERS_DIR=path  the peers scripts (default <repo>/../shared/peers)
@@ -77,11 +96,17 @@ is_count "$NBIG" || die "NBIG must be a positive integer"
 for v in HF_RUNS STARTUP_RUNS CMD_TIMEOUT; do is_count "${!v}" || die "$v must be a positive integer"; done
 [[ "$HF_WARMUP" =~ ^[0-9]+$ ]] || die "HF_WARMUP must be a non-negative integer"
 for e in $ENGINES $BIG_ENGINES $BIG_FLOOR; do
-  [[ $e == pg || $e == sqlite ]] || die "unknown engine '$e' (pg, sqlite)"
+  [[ $e == pg || $e == sqlite || $e == mysql ]] || die "unknown engine '$e' (pg, sqlite, mysql)"
 done
 [[ -x "$PEERS_DIR/setup.sh" && -f "$PEERS_DIR/env.sh" ]] ||
   die "peers scripts not found in $PEERS_DIR (set PEERS_DIR)"
 in_list() { [[ " $2 " == *" $1 "* ]]; }
+# uses ENGINE: is ENGINE measured at all (rounds or the NBIG set)?
+uses() { in_list "$1" "$ENGINES" || { [[ "$BIG" == 1 ]] && in_list "$1" "$BIG_ENGINES"; }; }
+MYSQL_USER="${MYSQL_USER:-dbshift_bench}"
+MYSQL_PASSWORD="${MYSQL_PASSWORD:-dbshift_bench}"
+[[ "$MYSQL_USER" =~ ^[A-Za-z0-9_]+$ && "$MYSQL_PASSWORD" =~ ^[A-Za-z0-9_]+$ ]] ||
+  die "MYSQL_USER and MYSQL_PASSWORD must be letters, digits and _ (they go into URLs and SQL)"
 
 # ------------------------------------------------------------------ set-up
 if [[ "$SKIP_SETUP" != 1 ]]; then
@@ -102,15 +127,42 @@ unset PGDATABASE DATABASE_URL
 
 PG_BIN=/usr/lib/postgresql/15/bin
 PSQL="$PG_BIN/psql"  # not /usr/bin/psql: a perl wrapper costing ~20 ms per call
-DBMATE="$PEERS_HOME/node/node_modules/@dbmate/linux-x64/bin/dbmate"  # native, not the node wrapper
+DBMATE="${DBMATE:-$PEERS_HOME/node/node_modules/@dbmate/linux-x64/bin/dbmate}"  # native, not the node wrapper
 SQLITE3="$(command -v sqlite3 || true)"
 SQITCH="$(command -v sqitch || true)"
 HYPERFINE="$(command -v hyperfine || true)"
-for tool in "$PSQL" "$PG_BIN/createdb" "$PG_BIN/dropdb" "$DBMATE" "$SQLITE3" "$SQITCH" "$HYPERFINE"; do
-  [[ -n "$tool" && -x "$tool" ]] || die "missing tool: ${tool:-sqlite3/sqitch/hyperfine} (run setup.sh)"
+MARIADB="$(command -v mariadb || true)"  # the client itself (an ELF binary; mysql is a link to it)
+needed=("$DBMATE" "$HYPERFINE")
+if uses pg || uses sqlite; then needed+=("$SQITCH"); fi
+if uses pg; then needed+=("$PSQL" "$PG_BIN/createdb" "$PG_BIN/dropdb"); fi
+if uses sqlite; then needed+=("$SQLITE3"); fi
+if uses mysql; then needed+=("$MARIADB"); fi
+for tool in "${needed[@]}"; do
+  [[ -n "$tool" && -x "$tool" ]] || die "missing tool: ${tool:-sqlite3/sqitch/hyperfine/mariadb} (run setup.sh)"
 done
 command -v jq >/dev/null || die "jq is needed to read hyperfine's JSON"
-"$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PEERS_PG_PORT" -t 30 || die "PostgreSQL is not answering on 127.0.0.1:$PEERS_PG_PORT"
+if uses pg; then
+  "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PEERS_PG_PORT" -t 30 || die "PostgreSQL is not answering on 127.0.0.1:$PEERS_PG_PORT"
+fi
+# The bench user's client over TCP, as every MariaDB contender connects;
+# --no-defaults so no option file changes what is measured.
+MARIADB_SERVER=""
+my_client() { "$MARIADB" --no-defaults --protocol=TCP -h 127.0.0.1 -P "$PEERS_MY_PORT" -u "$MYSQL_USER" -p"$MYSQL_PASSWORD" "$@"; }
+if uses mysql; then
+  # The peers' server has only root without a password; create (idempotently)
+  # a password user for TCP, allowed on the bench databases only. As root over
+  # the socket when it is there, else as root@127.0.0.1 over TCP (setup.sh).
+  my_root=("$MARIADB" --no-defaults -u root)
+  if [[ -S "${PEERS_MY_SOCK:-}" ]]; then my_root+=(--socket="$PEERS_MY_SOCK")
+  else my_root+=(--protocol=TCP -h 127.0.0.1 -P "$PEERS_MY_PORT"); fi
+  "${my_root[@]}" --connect-timeout=30 -e "
+    CREATE USER IF NOT EXISTS '$MYSQL_USER'@'127.0.0.1' IDENTIFIED BY '$MYSQL_PASSWORD';
+    ALTER USER '$MYSQL_USER'@'127.0.0.1' IDENTIFIED BY '$MYSQL_PASSWORD';
+    GRANT ALL PRIVILEGES ON \`dbshift\\_bench\\_%\`.* TO '$MYSQL_USER'@'127.0.0.1';" ||
+    die "MariaDB is not answering as root on ${PEERS_MY_SOCK:-127.0.0.1:$PEERS_MY_PORT} (run setup.sh)"
+  my_client -N -B -e 'SELECT 1' >/dev/null || die "cannot log in to MariaDB as $MYSQL_USER on 127.0.0.1:$PEERS_MY_PORT"
+  MARIADB_SERVER="$(my_client -N -B -e 'SELECT VERSION()')"
+fi
 
 if [[ -z "${DBSHIFT:-}" ]]; then
   BUILD_DIR="${BUILD_DIR:-$REPO/build-bench}"
@@ -137,11 +189,17 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/dbshift-peers.XXXXXX")"
 DB_PREFIX="dbshift_bench_$$"
 PG_DBS="$TMP/pg_databases"  # every database created, dropped on exit
 : >"$PG_DBS"
+MY_DBS="$TMP/mysql_databases"  # the same for MariaDB
+: >"$MY_DBS"
 cleanup() {
   local rc=$?
   if [[ -s "$PG_DBS" ]]; then
     local db
     while read -r db; do "$PG_BIN/dropdb" --if-exists "$db" >/dev/null 2>&1 || true; done <"$PG_DBS"
+  fi
+  if [[ -s "$MY_DBS" ]]; then
+    local db
+    while read -r db; do my_client -e "DROP DATABASE IF EXISTS \`$db\`" >/dev/null 2>&1 || true; done <"$MY_DBS"
   fi
   rm -rf -- "$TMP"
   if [[ "$STOP" == 1 ]]; then "$PEERS_DIR/stop.sh" >&2 || true; fi
@@ -165,9 +223,38 @@ LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 # gen_migrations.sh N DIR, plus DIR/<engine>/dbshift/V<i>__create_t_<nnnnnn>.sql
 # (raw/<nnnnnn>.sql without its BEGIN;/COMMIT; lines), and all_1tx.sql for
 # sqlite3 (all.sql inside one BEGIN/COMMIT).
+# DIR/mysql: gen_migrations.sh writes no MySQL dialect, so the same three
+# statements per migration are written here, in MariaDB's types, in the same
+# layouts: all.sql (the floor: no transaction control, since MySQL commits DDL
+# implicitly), dbshift/V<i>__create_t_<nnnnnn>.sql and
+# dbmate/db/migrations/<YYYYMMDDhhmmss>_create_t_<nnnnnn>.sql (gen_migrations.sh's
+# versions: 2026-11-21 00:00:00 + i seconds).
+generate_mysql() {
+  local count=$1 root=$2/mysql made
+  rm -rf -- "$root"
+  mkdir -p "$root/dbshift" "$root/dbmate/db/migrations"
+  awk -v n="$count" -v root="$root" 'BEGIN {
+    all = root "/all.sql"
+    for (i = 1; i <= n; i++) {
+      t = sprintf("t_%06d", i)
+      up = sprintf("CREATE TABLE %s (\n  id BIGINT AUTO_INCREMENT PRIMARY KEY,\n  name VARCHAR(200) NOT NULL,\n  created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)\n);\nCREATE INDEX %s_name_idx ON %s (name);\nALTER TABLE %s ADD COLUMN note TEXT;", t, t, t, t)
+      printf "-- migration %06d\n%s\n\n", i, up > all
+      f = sprintf("%s/dbshift/V%d__create_t_%06d.sql", root, i, i)
+      print up > f; close(f)
+      f = sprintf("%s/dbmate/db/migrations/20261121%02d%02d%02d_create_%s.sql", root, int(i / 3600), int(i / 60) % 60, i % 60, t)
+      printf "-- migrate:up\n%s\n\n-- migrate:down\nDROP TABLE %s;\n", up, t > f; close(f)
+    }
+  }'
+  made=$(find "$root/dbshift" -name 'V*.sql' | wc -l)
+  [[ "$made" -eq "$count" ]] || die "wrote $made of $count migrations for dbshift (mysql)"
+  made=$(find "$root/dbmate/db/migrations" -name '*.sql' | wc -l)
+  [[ "$made" -eq "$count" ]] || die "wrote $made of $count migrations for dbmate (mysql)"
+}
+
 generate() {
   local count=$1 dir=$2 e
   "$PEERS_DIR/gen_migrations.sh" "$count" "$dir" 2>/dev/null
+  if uses mysql; then generate_mysql "$count" "$dir"; fi
   for e in pg sqlite; do
     mkdir -p "$dir/$e/dbshift"
     # shellcheck disable=SC2016 # awk's own $0
@@ -199,6 +286,7 @@ generate "$N" "$TMP/gen$N"
 
 # ------------------------------------------------------------- contenders
 pg_url() { echo "postgres://postgres@127.0.0.1:$PEERS_PG_PORT/$1?sslmode=disable"; }
+my_url() { echo "mysql://$MYSQL_USER:$MYSQL_PASSWORD@127.0.0.1:$PEERS_MY_PORT/$1"; }
 # One folder per SQLite database: sqitch keeps its registry (sqitch.db) and
 # dbshift its lock file beside the database.
 sqlite_path() { echo "$TMP/sqlite/$1/db.sqlite"; }
@@ -208,6 +296,9 @@ new_db() { # engine name: a fresh, empty database
     "$PG_BIN/dropdb" --if-exists "$2" >/dev/null 2>&1 || true
     "$PG_BIN/createdb" "$2"
     echo "$2" >>"$PG_DBS"
+  elif [[ $1 == mysql ]]; then
+    my_client -e "DROP DATABASE IF EXISTS \`$2\`; CREATE DATABASE \`$2\`"
+    echo "$2" >>"$MY_DBS"
   else
     rm -rf -- "$TMP/sqlite/$2"
     mkdir -p "$TMP/sqlite/$2"
@@ -217,6 +308,8 @@ new_db() { # engine name: a fresh, empty database
 drop_db() { # engine name
   if [[ $1 == pg ]]; then
     "$PG_BIN/dropdb" --if-exists "$2" >/dev/null 2>&1 || true
+  elif [[ $1 == mysql ]]; then
+    my_client -e "DROP DATABASE IF EXISTS \`$2\`" >/dev/null 2>&1 || true
   else
     rm -rf -- "$TMP/sqlite/$2"
   fi
@@ -226,12 +319,20 @@ drop_db() { # engine name
 # Output goes to /dev/null, errors to $ERRLOG.
 invoke() {
   local e=$1 who=$2 db=$3 d=$4/$1 url
-  if [[ $e == pg ]]; then url=$(pg_url "$db"); else url="sqlite:$(sqlite_path "$db")"; fi
+  case $e in
+    pg) url=$(pg_url "$db") ;;
+    mysql) url=$(my_url "$db") ;;
+    *) url="sqlite:$(sqlite_path "$db")" ;;
+  esac
   case "$e:$who" in
     pg:floor) timeout -k 10 "$CMD_TIMEOUT" "$PSQL" -q -X -v ON_ERROR_STOP=1 -d "$db" -f "$d/all_tx.sql" ;;
     pg:floor1) timeout -k 10 "$CMD_TIMEOUT" "$PSQL" -1 -q -X -v ON_ERROR_STOP=1 -d "$db" -f "$d/all.sql" ;;
     sqlite:floor) timeout -k 10 "$CMD_TIMEOUT" "$SQLITE3" "$(sqlite_path "$db")" <"$d/all_tx.sql" ;;
     sqlite:floor1) timeout -k 10 "$CMD_TIMEOUT" "$SQLITE3" "$(sqlite_path "$db")" <"$d/all_1tx.sql" ;;
+    # One session, stops at the first error (batch mode without --force).
+    mysql:floor) timeout -k 10 "$CMD_TIMEOUT" "$MARIADB" --no-defaults --protocol=TCP -h 127.0.0.1 -P "$PEERS_MY_PORT" \
+      -u "$MYSQL_USER" -p"$MYSQL_PASSWORD" -D "$db" <"$d/all.sql" ;;
+    mysql:floor1 | mysql:dbshift1 | mysql:sqitch) die "contender $who does not apply to mysql" ;;
     *:dbshift) timeout -k 10 "$CMD_TIMEOUT" "$DBSHIFT" --url "$url" --dir "$d/dbshift" --log-dir "$RUNLOG_DIR" up ;;
     *:dbshift1) timeout -k 10 "$CMD_TIMEOUT" "$DBSHIFT" --url "$url" --dir "$d/dbshift" --log-dir "$RUNLOG_DIR" up --single-transaction ;;
     *:dbmate) timeout -k 10 "$CMD_TIMEOUT" "$DBMATE" --url "$url" -d "$d/dbmate/db/migrations" --no-dump-schema up ;;
@@ -244,6 +345,8 @@ invoke() {
 table_count() { # engine db
   if [[ $1 == pg ]]; then
     "$PSQL" -X -A -t -q -d "$2" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 't\\_%'"
+  elif [[ $1 == mysql ]]; then
+    my_client -N -B -e "SELECT count(*) FROM information_schema.tables WHERE table_schema = '$2' AND table_name LIKE 't\\\\_%'"
   else
     "$SQLITE3" "$(sqlite_path "$2")" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 't\\_%' ESCAPE '\\'"
   fi
@@ -268,10 +371,28 @@ timed() {
 }
 
 CONTENDERS=(floor dbshift dbmate sqitch floor1 dbshift1)
+# MariaDB: no one-transaction pair (DDL commits implicitly; dbshift refuses
+# --single-transaction with DDL there) and no sqitch.
+MYSQL_CONTENDERS=(floor dbshift dbmate)
+contenders_of() { # engine -> names, one per line
+  if [[ $1 == mysql ]]; then printf '%s\n' "${MYSQL_CONTENDERS[@]}"; else printf '%s\n' "${CONTENDERS[@]}"; fi
+}
+# Start-up rows of the report (the commands timed when their tools are there).
+STARTUP_NAMES=("dbshift --version" "dbmate --version" "sqlite3 --version" "psql --version")
+if uses mysql; then STARTUP_NAMES+=("mariadb --version"); fi
 
 # ------------------------------------------------------------- report
-SQLITE_VERSION="$("$SQLITE3" --version | cut -d' ' -f1)"
-title() { if [[ $1 == pg ]]; then echo "PostgreSQL 15"; else echo "SQLite $SQLITE_VERSION"; fi; }
+SQLITE_VERSION=""
+if [[ -x "$SQLITE3" ]]; then SQLITE_VERSION="$("$SQLITE3" --version | cut -d' ' -f1)"; fi
+# "10.11.19-MariaDB-0+deb12u1" -> "MariaDB 10.11.19"
+MARIADB_TITLE="MariaDB ${MARIADB_SERVER%%-*}"
+title() {
+  case $1 in
+    pg) echo "PostgreSQL 15" ;;
+    mysql) echo "$MARIADB_TITLE" ;;
+    *) echo "SQLite $SQLITE_VERSION" ;;
+  esac
+}
 
 # median of the numbers on stdin
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -284,10 +405,11 @@ ratios_of() {
     END { for (r in t) if (r in f) printf "%.6f\n", t[r] / f[r] }' "$ROUNDS_TSV"
 }
 range_of() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f–%.2f", lo, hi }'; }
-cell_time() { local m; m=$(times_of "$1" "$2" | median); printf '%.2f s' "$m"; }
+cell_time() { local m; m=$(times_of "$1" "$2" | median); if [[ $m == nan ]]; then echo "–"; else printf '%.2f s' "$m"; fi; }
 cell_ratio() {
   local m rg
   m=$(ratios_of "$1" "$2" "$3" | median)
+  [[ $m == nan ]] && { echo "–"; return; }
   rg=$(ratios_of "$1" "$2" "$3" | range_of)
   printf '**%.3fx** (%s)' "$m" "$rg"
 }
@@ -308,6 +430,10 @@ hf_cell() { # json command -> "median (min … , ±σ)"
   printf '%s (min %s, σ %s)' "$(ms "$med")" "$(ms "$min")" "$(ms "$sd")"
 }
 
+tool_version() { # binary awk-field -> its version, or – when not installed
+  if [[ -n "$1" && -x "$1" ]]; then "$1" --version | awk -v f="$2" '{ print $f; exit }'; else echo "–"; fi
+}
+
 # write_report STATE: the Markdown report from whatever has been measured so far,
 # so that a run stopped half-way still leaves its figures.
 write_report() {
@@ -317,8 +443,11 @@ write_report() {
     echo "# dbshift side by side: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "Produced by \`bench/peers/run.sh\` (ROUNDS=$ROUNDS, N=$N, NBIG=$NBIG). dbshift $("$DBSHIFT" --version | head -1) at $GIT_REV;"
-    echo "dbmate $("$DBMATE" --version | awk '{print $3}'), sqitch $("$SQITCH" --version | awk '{print $3}'),"
-    echo "psql $("$PSQL" --version | awk '{print $3}'), sqlite3 $("$SQLITE3" --version | cut -d' ' -f1), hyperfine $("$HYPERFINE" --version | awk '{print $2}')."
+    echo "dbmate $("$DBMATE" --version | awk '{print $3}'), sqitch $(tool_version "$SQITCH" 3),"
+    echo "psql $(tool_version "$PSQL" 3), sqlite3 $(tool_version "$SQLITE3" 1), hyperfine $("$HYPERFINE" --version | awk '{print $2}')."
+    if uses mysql; then
+      echo "MariaDB server $MARIADB_SERVER (the peers' throwaway server: --no-defaults, InnoDB defaults), mariadb client $("$MARIADB" --version | sed -n 's/.*Distrib \([^,]*\),.*/\1/p')."
+    fi
     echo "Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)); load average (1/5/15 min)"
     echo "$LOAD_START at the start, $LOAD_END at the end. **Figures taken under load** (other jobs share the"
     echo "machine), so absolute times move a lot between passes; the per-round paired ratios are the numbers to read."
@@ -329,6 +458,12 @@ write_report() {
     echo "Time: median over rounds. Ratio: median over rounds of (contender / floor of the same round), with its"
     echo "range over rounds. Floor: the engine's own client, one session, one transaction per migration. One-tx"
     echo "floor: the same SQL in one transaction; \`--single-transaction\` is compared with it."
+    if in_list mysql "$ENGINES"; then
+      echo "MariaDB: the floor is the mariadb client running all.sql in one session (no BEGIN/COMMIT: MySQL commits"
+      echo "each DDL statement implicitly); the one-tx pair (dbshift refuses \`--single-transaction\` with DDL on"
+      echo "MySQL) and sqitch are not measured there (–). Every MariaDB contender logs in over TCP as the same"
+      echo "password user."
+    fi
     echo
     hdr="| contender |"; sep="|---|"
     for e in $ENGINES; do hdr+=" $(title "$e") time | ratio |"; sep+="---|---|"; done
@@ -338,7 +473,11 @@ write_report() {
       for e in $ENGINES; do line+=" $(cell_time "$e" "$2") | $(cell_ratio "$e" "$2" "$3") |"; done
       echo "$line"
     }
-    row "floor: \`psql -f all_tx.sql\` / \`sqlite3 db < all_tx.sql\`" floor floor
+    if in_list mysql "$ENGINES"; then
+      row "floor: \`psql -f all_tx.sql\` / \`sqlite3 db < all_tx.sql\` / \`mariadb < all.sql\`" floor floor
+    else
+      row "floor: \`psql -f all_tx.sql\` / \`sqlite3 db < all_tx.sql\`" floor floor
+    fi
     row "**dbshift up**" dbshift floor
     row "dbmate up (native binary, --no-dump-schema)" dbmate floor
     row "sqitch deploy" sqitch floor
@@ -348,6 +487,11 @@ write_report() {
     echo "Targets:"
     for e in $ENGINES; do
       m=$(ratios_of "$e" dbshift floor | median)
+      if [[ $e == mysql ]]; then
+        printf -- '- %s: dbshift/floor %.3f <= 1.03: %s (no --single-transaction on MySQL with DDL)\n' \
+          "$(title "$e")" "$m" "$(verdict "$m" '<=' 1.03)"
+        continue
+      fi
       m1=$(ratios_of "$e" dbshift1 floor1 | median)
       printf -- '- %s: dbshift/floor %.3f <= 1.03: %s; --single-transaction/one-tx floor %.3f <= 1.05: %s\n' \
         "$(title "$e")" "$m" "$(verdict "$m" '<=' 1.03)" "$m1" "$(verdict "$m1" '<=' 1.05)"
@@ -401,7 +545,7 @@ write_report() {
     echo "| command | median (min, σ) |"
     echo "|---|---|"
     if [[ -f "$OUT/hyperfine_startup.json" ]]; then
-      for c in "dbshift --version" "dbmate --version" "sqlite3 --version" "psql --version"; do
+      for c in "${STARTUP_NAMES[@]}"; do
         echo "| \`$c\` | $(hf_cell "$OUT/hyperfine_startup.json" "$c") |"
       done
       v=$(hf_stat "$OUT/hyperfine_startup.json" "dbshift --version" median)
@@ -421,7 +565,7 @@ write_report() {
       echo "|---|---|---|---|"
       awk -F'\t' 'NR > 1 { t[$1 "\t" $2] = $3; if ($2 == "floor") f[$1] = $3; o[++k] = $1 "\t" $2 }
         END { for (i = 1; i <= k; i++) { split(o[i], p, "\t"); r = (p[1] in f) ? sprintf("%.3fx", t[o[i]] / f[p[1]]) : "–"
-              printf "| %s | %s | %.1f s | %s |\n", (p[1] == "pg" ? "PostgreSQL" : "SQLite"), p[2], t[o[i]], r } }' "$BIG_TSV"
+              printf "| %s | %s | %.1f s | %s |\n", (p[1] == "pg" ? "PostgreSQL" : p[1] == "mysql" ? "MariaDB" : "SQLite"), p[2], t[o[i]], r } }' "$BIG_TSV"
     fi
     echo
     echo "Raw data: \`bench/results/$RESULTS_NAME/\` (rounds.tsv: every timed apply; hyperfine_*.json)."
@@ -429,12 +573,15 @@ write_report() {
 }
 
 # ------------------------------------------------------------- rounds
-log "rounds: $ROUNDS interleaved rounds of ${CONTENDERS[*]} on: $ENGINES"
+for e in $ENGINES; do
+  log "rounds: $ROUNDS interleaved rounds of $(contenders_of "$e" | tr '\n' ' ')on $e"
+done
 for ((r = 1; r <= ROUNDS; r++)); do
   for e in $ENGINES; do
-    k=${#CONTENDERS[@]}
+    mapfile -t order < <(contenders_of "$e")
+    k=${#order[@]}
     for ((j = 0; j < k; j++)); do
-      who=${CONTENDERS[$(((j + r - 1) % k))]}
+      who=${order[$(((j + r - 1) % k))]}
       db="${DB_PREFIX}_${e}_${who}"
       new_db "$e" "$db"
       timed "$e" "$who" "$db" "$TMP/gen$N" "$N"
@@ -465,6 +612,9 @@ status_set() { # engine count db-suffix sqitch(0/1) migrations
   if [[ $e == pg ]]; then
     sh_url=$(pg_url "${DB_PREFIX}_${e}_dbshift$sfx")
     mate_url=$(pg_url "${DB_PREFIX}_${e}_dbmate$sfx")
+  elif [[ $e == mysql ]]; then
+    sh_url=$(my_url "${DB_PREFIX}_${e}_dbshift$sfx")
+    mate_url=$(my_url "${DB_PREFIX}_${e}_dbmate$sfx")
   else
     sh_url="sqlite:$(sqlite_path "${DB_PREFIX}_${e}_dbshift$sfx")"
     mate_url="sqlite:$(sqlite_path "${DB_PREFIX}_${e}_dbmate$sfx")"
@@ -478,6 +628,8 @@ status_set() { # engine count db-suffix sqitch(0/1) migrations
   local floor_cmd
   if [[ $e == pg ]]; then
     floor_cmd="$PSQL -X -q -d $sh_url -o /dev/null -c 'SELECT * FROM dbshift_history'"
+  elif [[ $e == mysql ]]; then
+    floor_cmd="$MARIADB --no-defaults --protocol=TCP -h 127.0.0.1 -P $PEERS_MY_PORT -u $MYSQL_USER -p$MYSQL_PASSWORD -D ${DB_PREFIX}_${e}_dbshift$sfx -e 'SELECT * FROM dbshift_history'"
   else
     floor_cmd="$SQLITE3 ${sh_url#sqlite:} 'SELECT * FROM dbshift_history'"
   fi
@@ -502,17 +654,17 @@ status_set() { # engine count db-suffix sqitch(0/1) migrations
 
 for e in $ENGINES; do
   log "hyperfine: status and no-op up, $e, $N applied"
-  status_set "$e" "$N" "" 1 "$TMP/gen$N"
+  if [[ $e == mysql ]]; then status_set "$e" "$N" "" 0 "$TMP/gen$N"; else status_set "$e" "$N" "" 1 "$TMP/gen$N"; fi
 done
 
 log "hyperfine: start-up"
 HF_RUNS_SAVED=$HF_RUNS HF_WARMUP_SAVED=$HF_WARMUP
 HF_RUNS=$STARTUP_RUNS HF_WARMUP=10
-hf startup \
-  -n "dbshift --version" "$DBSHIFT --version" \
-  -n "dbmate --version" "$DBMATE --version" \
-  -n "sqlite3 --version" "$SQLITE3 --version" \
-  -n "psql --version" "$PSQL --version"
+startup_args=(-n "dbshift --version" "$DBSHIFT --version" -n "dbmate --version" "$DBMATE --version")
+[[ -x "$SQLITE3" ]] && startup_args+=(-n "sqlite3 --version" "$SQLITE3 --version")
+[[ -x "$PSQL" ]] && startup_args+=(-n "psql --version" "$PSQL --version")
+uses mysql && startup_args+=(-n "mariadb --version" "$MARIADB --version")
+hf startup "${startup_args[@]}"
 HF_RUNS=$HF_RUNS_SAVED HF_WARMUP=$HF_WARMUP_SAVED
 write_report "before the $NBIG-migration set"
 

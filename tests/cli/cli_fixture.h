@@ -35,7 +35,7 @@ namespace dbshift::testing {
 /// throws nlohmann::json::parse_error otherwise, which fails the test.
 inline nlohmann::json ParseJson(const std::string& text) { return nlohmann::json::parse(text); }
 
-/// For INSTANTIATE_TEST_SUITE_P: names the instances "sqlite" and "postgres".
+/// For INSTANTIATE_TEST_SUITE_P: names the instances "sqlite", "postgres", "mysql".
 inline std::string EngineName(const ::testing::TestParamInfo<std::string>& info) {
   return info.param;
 }
@@ -63,6 +63,10 @@ class CliTest : public ::testing::TestWithParam<std::string> {
   const std::string& engine() const { return GetParam(); }
   bool postgres() const { return GetParam() == "postgres"; }
   bool sqlite() const { return GetParam() == "sqlite"; }
+  bool mysql() const { return GetParam() == "mysql"; }
+  /// False on MySQL / MariaDB, which commit DDL implicitly: a failing DDL
+  /// migration there is recorded as failed instead of rolled back.
+  bool ddl_rolls_back() const { return !mysql(); }
 
   TargetDatabase& db() { return *db_; }
   const std::string& url() const { return db_->url(); }

@@ -331,7 +331,32 @@ TEST_P(CompatHistoryTest, NativeStatusPointsAtAForeignHistory) {
   EXPECT_THAT(Run("status").out, ::testing::Not(HasSubstr("Found flyway")));
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, CompatHistoryTest, ::testing::ValuesIn(kEngines), EngineName);
+// Other tools' tables are supported on SQLite and PostgreSQL; on MySQL the
+// refusal below is what is tested.
+INSTANTIATE_TEST_SUITE_P(Engines, CompatHistoryTest,
+                         ::testing::Values(std::string("sqlite"), std::string("postgres")),
+                         EngineName);
+
+class CompatHistoryOnMysqlTest : public CliTest {};
+
+TEST_P(CompatHistoryOnMysqlTest, ForeignHistoryIsRefusedClearlyAndNothingIsWritten) {
+  WriteMigration("V1__create_a.sql", kSqlA);
+  for (const char* format : {"flyway", "golang-migrate", "dbmate", "popx"}) {
+    ProcessResult up = Run("--history", format, "up");
+    EXPECT_EQ(up.exit_code, 2) << format << up.err;
+    EXPECT_THAT(up.err, HasSubstr("not supported on MySQL/MariaDB yet")) << format;
+  }
+  ProcessResult adopt = Run("adopt", "--from", "flyway");
+  EXPECT_EQ(adopt.exit_code, 2) << adopt.err;
+  EXPECT_FALSE(db().HasTable("a"));
+  EXPECT_FALSE(db().HasTable("dbshift_history"));
+  // The status hint that probes for other tools' tables works there.
+  ProcessResult status = Run("status");
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Mysql, CompatHistoryOnMysqlTest, ::testing::Values(std::string("mysql")),
+                         EngineName);
 
 }  // namespace
 }  // namespace dbshift::testing

@@ -1,10 +1,17 @@
 // kill -9 of a running `dbshift up`: the lock is released by the OS or the
 // server, a transactional migration leaves nothing behind, and a
 // no-transaction script stays recorded as failed until `repair`.
+//
+// MySQL / MariaDB commit DDL implicitly, so there a script with DDL runs like
+// a no-transaction script (its row is written first as "started, not
+// finished"); only a script of DML runs in a transaction. The server keeps
+// running a killed runner's statement (SELECT SLEEP(30)) until it ends, but
+// the GET_LOCK connection dies with the runner, so the lock is free at once.
 #include <chrono>
 #include <csignal>
 #include <functional>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -36,6 +43,8 @@ class CrashTest : public CliTest {
   // A statement that runs far longer than any test waits.
   std::string LongStatement() const {
     if (postgres()) return "SELECT pg_sleep(30);\n";
+    // A recursive CTE is not long on MariaDB (max_recursive_iterations).
+    if (mysql()) return "SELECT SLEEP(30);\n";
     return "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000000) "
            "SELECT count(*) FROM c;\n";
   }
@@ -70,13 +79,46 @@ class CrashTest : public CliTest {
   }
 
   // True once the long statement is running: PostgreSQL shows it in
-  // pg_stat_activity; SQLite cannot, so there the caller's history
-  // condition plus a short pause stands in.
+  // pg_stat_activity, MySQL in information_schema.processlist; SQLite
+  // cannot, so there the caller's history condition plus a short pause
+  // stands in.
   bool LongStatementRunning() {
-    if (!postgres()) return true;
+    if (postgres()) {
+      return db().Query(
+                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND state = 'active' AND query LIKE 'SELECT pg_sleep(30)%'") == "1\n";
+    }
+    if (mysql()) return !SleepingConnections().empty();
+    return true;
+  }
+
+  // MySQL: the ids of this database's connections running SELECT SLEEP(30),
+  // one per line.
+  std::string SleepingConnections() {
     return db().Query(
-               "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-               "AND state = 'active' AND query LIKE 'SELECT pg_sleep(30)%'") == "1\n";
+        "SELECT id FROM information_schema.processlist WHERE db = DATABASE() "
+        "AND command = 'Query' AND info LIKE 'SELECT SLEEP(30)%'");
+  }
+
+  // A killed runner's SLEEP(30) goes on on the MySQL server, in a
+  // transaction if the script was DML, whose metadata locks would hold up the
+  // fixture's DROP DATABASE for the rest of the 30 s: end it.
+  void TearDown() override {
+    if (mysql() && db().available()) {
+      try {
+        std::istringstream ids(SleepingConnections());
+        for (std::string id; std::getline(ids, id);) {
+          try {
+            db().Query("KILL " + id);
+          } catch (const std::runtime_error&) {
+            // It ended meanwhile.
+          }
+        }
+      } catch (const std::runtime_error&) {
+        // Cleanup only: the database is dropped anyway, only later.
+      }
+    }
+    CliTest::TearDown();
   }
 
   // Starts `dbshift up`, waits until it holds the lock and `ready` holds and
@@ -88,7 +130,7 @@ class CrashTest : public CliTest {
     ASSERT_TRUE(
         WaitUntil([&] { return ready() && LongStatementRunning(); }, std::chrono::seconds(10)))
         << "the long migration never started";
-    if (!postgres()) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    if (sqlite()) std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
     runner.Kill(SIGKILL);
     std::optional<ProcessResult> killed = runner.Wait(std::chrono::seconds(5));
@@ -118,11 +160,17 @@ class CrashTest : public CliTest {
 // client_connection_check_interval (e.g. '1s') after connecting, in
 // src/dbshift/driver/postgres/connection.cc or PostgresDriver's constructor
 // (checked by hand: with it the next `up` applies within 0.1 s).
+//
+// On MySQL a CREATE TABLE would commit, so there V1 creates "victim" and V2 is
+// DML only, which runs in a transaction (for the killed DDL script on MySQL,
+// see KilledFirstRunOnAFreshDatabaseRecovers).
 TEST_P(CrashTest, KilledTransactionalMigrationLeavesNothingAndTheLockIsFree) {
-  WriteMigration("V1__before.sql", "CREATE TABLE before_crash (id INTEGER);\n");
-  WriteMigration(
-      "V2__victim.sql",
-      "CREATE TABLE victim (id INTEGER);\nINSERT INTO victim (id) VALUES (1);\n" + LongStatement());
+  const std::string create_victim = "CREATE TABLE victim (id INTEGER);\n";
+  WriteMigration("V1__before.sql",
+                 "CREATE TABLE before_crash (id INTEGER);\n" + (mysql() ? create_victim : ""));
+  const std::string victim =
+      (mysql() ? "" : create_victim) + "INSERT INTO victim (id) VALUES (1);\n";
+  WriteMigration("V2__victim.sql", victim + LongStatement());
 
   StartAndKillUp([&] { return HistoryNow() == "1|1\n"; });
   if (HasFatalFailure()) return;
@@ -130,12 +178,15 @@ TEST_P(CrashTest, KilledTransactionalMigrationLeavesNothingAndTheLockIsFree) {
   EXPECT_TRUE(WaitUntil([&] { return LockHeld() == false; }, std::chrono::seconds(10)))
       << "the lock stayed held after the holder was killed";
   EXPECT_TRUE(db().HasTable("before_crash"));
-  EXPECT_FALSE(db().HasTable("victim"));
+  if (mysql()) {
+    EXPECT_EQ(db().Query("SELECT count(*) FROM victim"), "0\n") << "the killed INSERT stayed";
+  } else {
+    EXPECT_FALSE(db().HasTable("victim"));
+  }
   EXPECT_EQ(History(), "1|1\n");
 
   // Changing a pending script is fine: it was never recorded.
-  WriteMigration("V2__victim.sql",
-                 "CREATE TABLE victim (id INTEGER);\nINSERT INTO victim (id) VALUES (1);\n");
+  WriteMigration("V2__victim.sql", victim);
   ProcessResult result = UpWithin(std::chrono::seconds(15));
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_THAT(result.out, HasSubstr("Applied 1 migration. Database is at version 2."));
@@ -146,17 +197,44 @@ TEST_P(CrashTest, KilledTransactionalMigrationLeavesNothingAndTheLockIsFree) {
 // The first migration of a fresh database: the history table itself is
 // created under the lock, and a killed first run must not break the next.
 // Regression (postgres): as above, the orphaned backend keeps its lock on "victim".
+//
+// On MySQL the script's CREATE TABLE commits as it runs, so the script runs
+// outside a transaction: the killed run leaves its row as "started, not
+// finished" and the table it created; `up` refuses until `repair`, and the
+// script, fixed by hand to expect the table, then applies.
 TEST_P(CrashTest, KilledFirstRunOnAFreshDatabaseRecovers) {
   WriteMigration("V1__victim.sql", "CREATE TABLE victim (id INTEGER);\n" + LongStatement());
 
-  StartAndKillUp([] { return true; });
+  if (mysql()) {
+    StartAndKillUp([&] { return HistoryNow() == "1|0\n"; });
+  } else {
+    StartAndKillUp([] { return true; });
+  }
   if (HasFatalFailure()) return;
 
   EXPECT_TRUE(WaitUntil([&] { return LockHeld() == false; }, std::chrono::seconds(10)));
-  EXPECT_FALSE(db().HasTable("victim"));
-  EXPECT_EQ(History(), "");
+  if (mysql()) {
+    EXPECT_EQ(History(), "1|0\n");
+    EXPECT_EQ(db().Query("SELECT error FROM dbshift_history WHERE version = '1'"),
+              "started, not finished\n");
+    EXPECT_TRUE(db().HasTable("victim"));
 
-  WriteMigration("V1__victim.sql", "CREATE TABLE victim (id INTEGER);\n");
+    ProcessResult up = Run("up");
+    EXPECT_EQ(up.exit_code, 3) << up.out << up.err;
+    EXPECT_THAT(up.err, HasSubstr("version 1 (V1__victim.sql) failed"));
+    EXPECT_THAT(up.err, HasSubstr("started, not finished"));
+    EXPECT_EQ(History(), "1|0\n");
+
+    ProcessResult repair = Run("--yes", "repair");
+    EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;
+    EXPECT_THAT(repair.out, HasSubstr("Repaired 1 entry."));
+    EXPECT_EQ(History(), "");
+    WriteMigration("V1__victim.sql", "CREATE TABLE IF NOT EXISTS victim (id INTEGER);\n");
+  } else {
+    EXPECT_FALSE(db().HasTable("victim"));
+    EXPECT_EQ(History(), "");
+    WriteMigration("V1__victim.sql", "CREATE TABLE victim (id INTEGER);\n");
+  }
   ProcessResult result = UpWithin(std::chrono::seconds(15));
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_EQ(History(), "1|1\n");
@@ -216,12 +294,12 @@ TEST_P(CrashTest, KilledNoTransactionScriptStaysFailedUntilRepair) {
 // A runner killed while it only waits for the lock does not disturb the
 // holder, and the holder's run completes.
 TEST_P(CrashTest, KilledWaiterDoesNotDisturbTheHolder) {
-  WriteMigration("V1__slowish.sql", postgres() ? "CREATE TABLE slowish (id INTEGER);\nSELECT "
-                                                 "pg_sleep(1.5);\n"
-                                               : "CREATE TABLE slowish (id INTEGER);\nWITH "
-                                                 "RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT "
-                                                 "x + 1 FROM c WHERE x < 1500000) SELECT "
-                                                 "count(*) FROM c;\n");
+  std::string slow =
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE "
+      "x < 1500000) SELECT count(*) FROM c;\n";
+  if (postgres()) slow = "SELECT pg_sleep(1.5);\n";
+  if (mysql()) slow = "SELECT SLEEP(1.5);\n";
+  WriteMigration("V1__slowish.sql", "CREATE TABLE slowish (id INTEGER);\n" + slow);
   BackgroundProcess holder(DbshiftBinary(), Spec({"up"}));
   ASSERT_TRUE(WaitUntil([&] { return LockHeld() == true; }, std::chrono::seconds(10)));
   BackgroundProcess waiter(DbshiftBinary(), Spec({"--lock-timeout", "30s", "up"}));

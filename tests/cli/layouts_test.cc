@@ -32,11 +32,13 @@ std::string UpSql(int i) {
   return sql;
 }
 
-std::string DownSql(int i) {
+// MySQL names the table of an index to drop.
+std::string DownSql(int i, bool mysql) {
   std::string sql;
   if (i % 10 == 0) sql += fmt::format("DROP VIEW v_{};\n", i);
   if (i % 5 == 0) sql += fmt::format("ALTER TABLE t_{} DROP COLUMN extra_{};\n", i - 1, i);
-  return sql + fmt::format("DROP INDEX t_{0}_name;\nDROP TABLE t_{0};\n", i);
+  return sql + fmt::format("DROP INDEX t_{0}_name{1};\nDROP TABLE t_{0};\n", i,
+                           mysql ? fmt::format(" ON t_{}", i) : "");
 }
 
 std::string Timestamp(int i) { return fmt::format("202001010{:05}", i); }
@@ -47,13 +49,14 @@ class LayoutsTest : public CliTest {
     for (int i = 1; i <= kMigrations; ++i) {
       if (layout == "native") {
         WriteMigration(fmt::format("V{}__m_{}.sql", i, i), UpSql(i));
-        WriteMigration(fmt::format("U{}__m_{}.sql", i, i), DownSql(i));
+        WriteMigration(fmt::format("U{}__m_{}.sql", i, i), DownSql(i, mysql()));
       } else if (layout == "golang-migrate") {
         WriteMigration(fmt::format("{:06}_m_{}.up.sql", i, i), UpSql(i));
-        WriteMigration(fmt::format("{:06}_m_{}.down.sql", i, i), DownSql(i));
+        WriteMigration(fmt::format("{:06}_m_{}.down.sql", i, i), DownSql(i, mysql()));
       } else if (layout == "dbmate") {
-        WriteMigration(fmt::format("{}_m_{}.sql", Timestamp(i), i),
-                       fmt::format("-- migrate:up\n{}\n-- migrate:down\n{}", UpSql(i), DownSql(i)));
+        WriteMigration(
+            fmt::format("{}_m_{}.sql", Timestamp(i), i),
+            fmt::format("-- migrate:up\n{}\n-- migrate:down\n{}", UpSql(i), DownSql(i, mysql())));
       } else {
         WritePopx(i);
       }
@@ -66,15 +69,16 @@ class LayoutsTest : public CliTest {
   void WritePopx(int i) {
     const std::string base = fmt::format("{}_m_{}", Timestamp(i), i);
     if (i % 3 == 0) {
-      const std::string dialect = postgres() ? "postgres" : "sqlite3";
+      const std::string dialect = postgres() ? "postgres" : mysql() ? "mysql" : "sqlite3";
+      const std::string other = mysql() ? "postgres" : "mysql";
       WriteMigration(fmt::format("{}.{}.up.sql", base, dialect), UpSql(i));
       WriteMigration(base + ".up.sql", "THIS IS NOT SQL;\n");
-      WriteMigration(base + ".mysql.up.sql", "THIS IS NOT SQL EITHER;\n");
-      WriteMigration(base + ".mysql.down.sql", "NOR THIS;\n");
+      WriteMigration(fmt::format("{}.{}.up.sql", base, other), "THIS IS NOT SQL EITHER;\n");
+      WriteMigration(fmt::format("{}.{}.down.sql", base, other), "NOR THIS;\n");
     } else {
       WriteMigration(base + ".up.sql", UpSql(i));
     }
-    WriteMigration(base + ".down.sql", DownSql(i));
+    WriteMigration(base + ".down.sql", DownSql(i, mysql()));
   }
 
   void UpDownUp(const std::string& layout) {
@@ -113,6 +117,13 @@ class LayoutsTest : public CliTest {
           "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'dbshift%' AND name NOT LIKE "
           "'sqlite_%'");
     }
+    if (mysql()) {
+      return db().Query(
+          "SELECT (SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
+          "AND table_name NOT LIKE 'dbshift%') + (SELECT count(*) FROM "
+          "information_schema.statistics WHERE table_schema = DATABASE() AND table_name NOT LIKE "
+          "'dbshift%')");
+    }
     return db().Query(
         "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
         "c.relnamespace WHERE n.nspname = 'public' AND c.relname NOT LIKE 'dbshift%'");
@@ -133,7 +144,11 @@ TEST_P(LayoutsTest, DbmateFailureNamesTheLineInTheFile) {
   ProcessResult up = Run("up");
   EXPECT_EQ(up.exit_code, 1);
   EXPECT_THAT(up.err, HasSubstr("20200101000001_bad.sql:3:"));
-  EXPECT_FALSE(db().HasTable("a"));
+  // MySQL committed the first CREATE TABLE and says so.
+  EXPECT_EQ(db().HasTable("a"), !ddl_rolls_back());
+  if (!ddl_rolls_back()) {
+    EXPECT_THAT(up.err, HasSubstr("1. line 2: CREATE TABLE a (id INTEGER)"));
+  }
 }
 
 // `new` follows the folder: golang-migrate pairs, dbmate blocks, padding kept.

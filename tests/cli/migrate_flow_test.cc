@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -164,6 +165,18 @@ TEST_P(MigrateFlowTest, CountZeroIsAUsageErrorAndAppliesNothing) {
 // cli/commands/run_support.cc ReportRun always says "the migrations before it
 // stay applied" (RunFailure does not say that the whole run was rolled back).
 TEST_P(MigrateFlowTest, SingleTransactionFailureRollsBackEverythingAndSaysSo) {
+  if (!ddl_rolls_back()) {
+    // One transaction cannot hold DDL there: refused before anything runs.
+    WriteMigration("V1__a.sql", "CREATE TABLE a (id INTEGER);\n");
+    WriteMigration("V2__b.sql", "INSERT INTO nowhere VALUES (1);\n");
+    ProcessResult up = Run("up", "--single-transaction");
+    EXPECT_EQ(up.exit_code, 2) << up.err;
+    EXPECT_THAT(up.err, HasSubstr("V1__a.sql (DDL, which mysql commits implicitly)"));
+    EXPECT_THAT(up.err, Not(HasSubstr("V2__b.sql")));
+    EXPECT_FALSE(db().HasTable("a"));
+    EXPECT_FALSE(db().HasTable("dbshift_history"));
+    return;
+  }
   WriteMigration("V1__a.sql", "CREATE TABLE a (id INTEGER);\n");
   WriteMigration("V2__b.sql", "CREATE TABLE b (id INTEGER);\n");
   WriteMigration("V3__bad.sql", "INSERT INTO nowhere VALUES (1);\n");
@@ -191,6 +204,20 @@ TEST_P(MigrateFlowTest, SingleTransactionFailureRollsBackEverythingAndSaysSo) {
 // (or check after each statement that the transaction is still open:
 // PQtransactionStatus / sqlite3_get_autocommit) and fail the migration.
 TEST_P(MigrateFlowTest, ScriptThatCommitsItsOwnTransactionLeavesNothingBehind) {
+  if (!ddl_rolls_back()) {
+    // Only a script of DML runs in a transaction there.
+    db().Query("CREATE TABLE a (id INTEGER)");
+    WriteMigration("V1__a.sql",
+                   "INSERT INTO a VALUES (1);\n"
+                   "COMMIT;\n"
+                   "INSERT INTO a VALUES (2);\n"
+                   "INSERT INTO nowhere VALUES (1);\n");
+    ProcessResult up = Run("up");
+    EXPECT_NE(up.exit_code, 0);
+    EXPECT_EQ(db().Query("SELECT count(*) FROM a"), "0\n");
+    EXPECT_EQ(History(), "");
+    return;
+  }
   WriteMigration("V1__a.sql",
                  "CREATE TABLE a (id INTEGER);\n"
                  "COMMIT;\n"
@@ -222,16 +249,29 @@ class FailingBatch : public MigrateFlowTest {
     WriteMigration("V5__five.sql", "CREATE TABLE five (id INTEGER);\n");
   }
   std::string ServerMessage() const {
+    if (mysql()) return "no_such_table' doesn't exist";
     return sqlite() ? "no such table: no_such_table" : "relation \"no_such_table\" does not exist";
   }
+  // The statement starts on line 5; PostgreSQL points at no_such_table on line 6.
+  int FailingLine() const { return postgres() ? 6 : 5; }
+  // Where DDL rolls back, V3 leaves nothing; on MySQL its first two
+  // statements stay and V3 is recorded as failed at its third.
   void ExpectOnlyOneAndTwoApplied() {
     EXPECT_TRUE(db().HasTable("one"));
     EXPECT_TRUE(db().HasTable("two"));
-    EXPECT_FALSE(db().HasTable("three_first"));
+    EXPECT_EQ(db().HasTable("three_first"), !ddl_rolls_back());
     EXPECT_FALSE(db().HasTable("three_last"));
     EXPECT_FALSE(db().HasTable("four"));
     EXPECT_FALSE(db().HasTable("five"));
-    EXPECT_EQ(History(), "1|1\n2|1\n");
+    if (ddl_rolls_back()) {
+      EXPECT_EQ(History(), "1|1\n2|1\n");
+    } else {
+      EXPECT_EQ(db().Query("SELECT count(*) FROM three_first"), "1\n");
+      EXPECT_EQ(History(), "1|1\n2|1\n3|0\n");
+      EXPECT_EQ(db().Query("SELECT statements_done, statements_total FROM dbshift_history WHERE "
+                           "version = '3'"),
+                "2|4\n");
+    }
   }
 };
 
@@ -239,13 +279,22 @@ TEST_P(FailingBatch, StopsAtTheFailingMigrationAndRollsItBack) {
   WriteBatch();
   ProcessResult up = Run("up");
   EXPECT_EQ(up.exit_code, 1) << up.err;
-  // The statement starts on line 5; PostgreSQL points at no_such_table on line 6.
-  const std::string where = sqlite() ? "V3__three.sql:5" : "V3__three.sql:6";
+  const std::string where = fmt::format("V3__three.sql:{}", FailingLine());
   EXPECT_THAT(up.err, HasSubstr(where + ": migration 3 failed: "));
   EXPECT_THAT(up.err, HasSubstr(ServerMessage()));
-  EXPECT_THAT(up.err, HasSubstr("rolled back"));
   ExpectOnlyOneAndTwoApplied();
-  EXPECT_EQ(States(), "1=applied 2=applied 3=pending 4=pending 5=pending");
+  if (ddl_rolls_back()) {
+    EXPECT_THAT(up.err, HasSubstr("rolled back"));
+    EXPECT_EQ(States(), "1=applied 2=applied 3=pending 4=pending 5=pending");
+    return;
+  }
+  EXPECT_THAT(up.err, Not(HasSubstr("rolled back")));
+  EXPECT_THAT(up.err, HasSubstr("recorded as failed at statement 3 of 4"));
+  EXPECT_THAT(up.err, HasSubstr("2 statements before it stay applied:\n"
+                                "    1. line 2: CREATE TABLE three_first (id INTEGER)\n"
+                                "    2. line 3: INSERT INTO three_first VALUES (1)\n"));
+  EXPECT_THAT(up.err, HasSubstr("dbshift up --resume"));
+  EXPECT_EQ(States(), "1=applied 2=applied 3=failed 4=pending 5=pending");
 }
 
 TEST_P(FailingBatch, JsonNamesTheAppliedOnesAndTheError) {
@@ -261,8 +310,21 @@ TEST_P(FailingBatch, JsonNamesTheAppliedOnesAndTheError) {
   EXPECT_EQ(result["dry_run"], false);
   EXPECT_EQ(result["error"]["version"], "3");
   EXPECT_EQ(result["error"]["file"], "V3__three.sql");
-  EXPECT_EQ(result["error"]["line"], sqlite() ? 5 : 6);
+  EXPECT_EQ(result["error"]["line"], FailingLine());
   EXPECT_THAT(result["error"]["message"].get<std::string>(), HasSubstr(ServerMessage()));
+  EXPECT_EQ(result["error"]["rolled_back"], ddl_rolls_back());
+  EXPECT_EQ(result["error"]["statement_index"], 3);
+  EXPECT_EQ(result["error"]["statements_total"], 4);
+  const nlohmann::json& applied = result["error"]["applied_statements"];
+  if (ddl_rolls_back()) {
+    EXPECT_EQ(applied, nlohmann::json::array());
+  } else {
+    ASSERT_EQ(applied.size(), 2u) << up.out;
+    EXPECT_EQ(applied[0]["index"], 1);
+    EXPECT_EQ(applied[0]["line"], 2);
+    EXPECT_EQ(applied[0]["statement"], "CREATE TABLE three_first (id INTEGER)");
+    EXPECT_EQ(applied[1]["line"], 3);
+  }
   ExpectOnlyOneAndTwoApplied();
 }
 
@@ -404,6 +466,14 @@ TEST_P(DownTest, FailingUndoRollsBackAndKeepsTheVersionApplied) {
   EXPECT_EQ(down.exit_code, 1);
   EXPECT_THAT(down.err, HasSubstr("U1__a.sql:2: migration 1 failed: "));
   EXPECT_THAT(down.err, HasSubstr("not_there"));
+  if (!ddl_rolls_back()) {
+    // The DROP TABLE stayed: the undo is recorded as failed, never silent.
+    EXPECT_FALSE(db().HasTable("a"));
+    EXPECT_EQ(Kinds(), "1|versioned|1\n1|undo|0\n");
+    EXPECT_EQ(States(), "1=failed");
+    EXPECT_THAT(down.err, HasSubstr("1. line 1: DROP TABLE a"));
+    return;
+  }
   EXPECT_TRUE(db().HasTable("a"));
   EXPECT_EQ(Kinds(), "1|versioned|1\n");
   EXPECT_EQ(States(), "1=applied");

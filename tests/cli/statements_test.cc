@@ -199,12 +199,15 @@ TEST_P(StatementLineTest, FailingStatementOnLineSevenIsReportedOnLineSeven) {
   EXPECT_THAT(up.err, HasSubstr("V1__lines.sql:7: migration 1 failed: "));
   EXPECT_THAT(up.err, HasSubstr("nope"));
 
-  ProcessResult json = Run("--format", "json", "up");
+  // Where DDL cannot roll back, V1 is now failed at its third statement: a
+  // resumed run fails there again, at the same line.
+  ProcessResult json =
+      ddl_rolls_back() ? Run("--format", "json", "up") : Run("--format", "json", "up", "--resume");
   EXPECT_EQ(json.exit_code, 1);
   nlohmann::json result = ParseJson(json.out);
   EXPECT_EQ(result["error"]["line"], 7);
   EXPECT_EQ(result["error"]["file"], "V1__lines.sql");
-  EXPECT_FALSE(db().HasTable("a"));
+  EXPECT_EQ(db().HasTable("a"), !ddl_rolls_back());
 }
 
 TEST_P(StatementLineTest, CrlfScriptReportsTheSameLine) {

@@ -156,9 +156,11 @@ TEST_P(ValidateRepairTest, EditedScriptIsChangedUntilRepaired) {
   EXPECT_EQ(Run("validate").exit_code, 0);
   EXPECT_EQ(Problems(0), "");
   // Repair accepts the edit; it does not run the script again.
-  EXPECT_EQ(db().Query(sqlite() ? "SELECT count(*) FROM pragma_table_info('a')"
-                                : "SELECT count(*) FROM information_schema.columns "
-                                  "WHERE table_name = 'a'"),
+  EXPECT_EQ(db().Query(sqlite()  ? "SELECT count(*) FROM pragma_table_info('a')"
+                       : mysql() ? "SELECT count(*) FROM information_schema.columns "
+                                   "WHERE table_name = 'a' AND table_schema = DATABASE()"
+                                 : "SELECT count(*) FROM information_schema.columns "
+                                   "WHERE table_name = 'a'"),
             "1\n");
 
   ProcessResult after = Run("up");

@@ -123,6 +123,8 @@ inline HistoryRow FullRow(std::string version) {
   row.execution_ms = 1234567890123;  // beyond 32 bits
   row.run_id = "0123456789abcdef0123456789abcdef";
   row.tool_version = "0.1.0";
+  row.statements_checksum =
+      "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
   return row;
 }
 
@@ -149,6 +151,7 @@ inline void ExpectSameRow(const HistoryRow& expected, const HistoryRow& actual) 
   EXPECT_EQ(expected.execution_ms, actual.execution_ms);
   EXPECT_EQ(expected.run_id, actual.run_id);
   EXPECT_EQ(expected.tool_version, actual.tool_version);
+  EXPECT_EQ(expected.statements_checksum, actual.statements_checksum);
 }
 
 inline void ExpectSameRows(const std::vector<HistoryRow>& expected,
@@ -279,6 +282,32 @@ TEST_P(DriverConformance, HistoryRowsRoundTripEveryField) {
   // Also through a second connection: the rows are really stored, not cached.
   auto other = Open();
   ExpectSameRows(rows, other->ReadHistory());
+}
+
+// A history table that an older dbshift created lacks the newest column;
+// status reads it without upgrading, and the next up adds the column.
+TEST_P(DriverConformance, TableWithoutTheNewestColumnIsReadThenUpgraded) {
+  using dbshift::conformance_detail::FullRow;
+  {
+    auto driver = Open();
+    driver->EnsureHistoryTable();
+    dbshift::HistoryRow row = FullRow("1");
+    driver->AppendHistory(row);
+    driver->Execute(dbshift::conformance_detail::Sql(
+        "ALTER TABLE dbshift_history DROP COLUMN statements_checksum"));
+  }
+  auto driver = Open();
+  std::vector<dbshift::HistoryRow> rows = driver->ReadHistory();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].version, "1");
+  EXPECT_EQ(rows[0].statements_checksum, "");
+
+  driver->EnsureHistoryTable();
+  dbshift::HistoryRow second = FullRow("2");
+  driver->AppendHistory(second);
+  rows = driver->ReadHistory();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].statements_checksum, second.statements_checksum);
 }
 
 TEST_P(DriverConformance, UpdateHistoryRewritesEveryColumnButTheRank) {

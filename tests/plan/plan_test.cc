@@ -25,6 +25,9 @@ constexpr HistoryKind kBaselineRow = HistoryKind::kBaseline;
 constexpr HistoryKind kRepeatableRow = HistoryKind::kRepeatable;
 
 const std::string kRepair = "; fix the database by hand, then run dbshift repair";
+const std::string kResumeOrRepair =
+    "; fix the cause and run dbshift up --resume to continue from the failing statement, or undo "
+    "its applied statements by hand and run dbshift repair";
 
 struct PlanCase {
   std::string name = {};
@@ -219,7 +222,7 @@ std::vector<PlanCase> Cases() {
        .problems = "triggers",
        .messages = {"grants: changed since last run", "old: file removed",
                     "triggers: R__triggers.sql failed after 0 of 3 statements: syntax error" +
-                        kRepair}},
+                        kResumeOrRepair}},
       {.name = "repeatables: the last run counts",
        .source = Set({.repeatable = {Repeatable("a", "bb"), Repeatable("b"), Repeatable("c")}}),
        .history = {Row(1, kRepeatableRow, "", "a", "aa"), Row(2, kRepeatableRow, "", "a", "bb"),

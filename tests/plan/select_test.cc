@@ -88,6 +88,36 @@ TEST(SelectUpTest, ChangedRepeatableRunsAgain) {
   EXPECT_EQ(Names(SelectUp(plan, {})), "views");
 }
 
+TEST(SelectUpTest, ResumeSelectsAFailedMigrationFirstAndStopsCountingItAsAProblem) {
+  const MigrationSet source =
+      Set({.versioned = {Versioned("1", "a"), Versioned("2", "b"), Versioned("3", "c")},
+           .undo = {Undo("2", "b")}});
+  const std::vector<HistoryRow> history = {Applied(1, "1", "a"),
+                                           testing::Failed(Applied(2, "2", "b"), 1, 3, "boom")};
+
+  const Plan plain = BuildPlan(source, history, {});
+  EXPECT_EQ(Names(plain.Problems()), "2");
+  EXPECT_EQ(Names(SelectUp(plain, {})), "3");
+
+  const Plan resuming = BuildPlan(source, history, {.resume_failed = true});
+  EXPECT_TRUE(resuming.Problems().empty());
+  EXPECT_EQ(Names(SelectUp(resuming, {})), "2 3");
+  EXPECT_EQ(Names(SelectUp(resuming, Count(1))), "2");
+
+  // A failed undo is not resumed by up; nor is a failed run whose file is gone.
+  const Plan failed_undo =
+      BuildPlan(source,
+                {Applied(1, "1", "a"), Applied(2, "2", "b"),
+                 testing::Failed(Row(3, HistoryKind::kUndo, "2", "b"), 0, 1, "boom")},
+                {.resume_failed = true});
+  EXPECT_EQ(Names(failed_undo.Problems()), "2");
+  const Plan file_gone =
+      BuildPlan(Set({.versioned = {Versioned("1", "a")}}),
+                {Applied(1, "1", "a"), testing::Failed(Applied(2, "2", "b"), 0, 1, "e")},
+                {.resume_failed = true});
+  EXPECT_EQ(Names(file_gone.Problems()), "2");
+}
+
 TEST(SelectUpTest, BadTargets) {
   const MigrationSet source = Source();
   const Plan plan = BuildPlan(source, History(), {});

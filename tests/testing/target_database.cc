@@ -1,19 +1,19 @@
 #include "testing/target_database.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <stdexcept>
 #include <vector>
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 namespace dbshift::testing {
 namespace {
 
 std::string QuerySqlite(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
     std::string message = sqlite3_errmsg(db);
     sqlite3_close(db);
     throw std::runtime_error("sqlite open: " + message);
@@ -68,6 +68,16 @@ std::string QueryPostgres(const std::string& url, const std::string& sql) {
   return rows;
 }
 
+// The body of a '...' literal under the default sql_mode (backslash escapes).
+std::string QuoteMysqlString(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\'' || c == '\\') out += c;
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 TargetDatabase::TargetDatabase(std::string_view engine) : engine_(engine) {
@@ -76,6 +86,9 @@ TargetDatabase::TargetDatabase(std::string_view engine) : engine_(engine) {
   } else if (engine_ == "postgres") {
     postgres_ = std::make_unique<ScopedPostgresDatabase>();
     url_ = postgres_->url();
+  } else if (engine_ == "mysql") {
+    mysql_ = std::make_unique<ScopedMysqlDatabase>();
+    url_ = mysql_->url();
   } else {
     throw std::invalid_argument("unknown engine " + engine_);
   }
@@ -85,12 +98,21 @@ TargetDatabase::~TargetDatabase() = default;
 
 std::string TargetDatabase::Query(const std::string& sql) const {
   if (engine_ == "sqlite") return QuerySqlite((dir_.path() / "target.db").string(), sql);
+  if (engine_ == "mysql") return QueryMysql(url_, sql);
   return QueryPostgres(url_, sql);
 }
 
 bool TargetDatabase::HasTable(const std::string& name) const {
   if (engine_ == "sqlite") {
-    return !Query("SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = '" + name + "'")
+    return !Query("SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = '" + name +
+                  "'")
+                .empty();
+  }
+  if (engine_ == "mysql") {
+    return !Query(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+                "table_name = '" +
+                QuoteMysqlString(name) + "'")
                 .empty();
   }
   return Query("SELECT to_regclass('" + name + "') IS NOT NULL") == "t\n";
@@ -100,9 +122,30 @@ std::string TargetDatabase::SchemaSnapshot() const {
   if (engine_ == "sqlite") {
     return Query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name");
   }
+  if (engine_ == "mysql") {
+    // Index columns by position, zero-padded so that 10 sorts after 9; view
+    // definitions without the database name, so two databases compare equal.
+    return Query(
+        "SELECT 'column', table_name, column_name, column_type, column_default, is_nullable "
+        "FROM information_schema.columns WHERE table_schema = DATABASE() "
+        "UNION ALL SELECT 'index', table_name, index_name, LPAD(seq_in_index, 3, '0'), "
+        "column_name, non_unique "
+        "FROM information_schema.statistics WHERE table_schema = DATABASE() "
+        "UNION ALL SELECT 'trigger', event_object_table, trigger_name, action_statement, "
+        "event_manipulation, action_timing "
+        "FROM information_schema.triggers WHERE trigger_schema = DATABASE() "
+        "UNION ALL SELECT 'view', table_name, '', "
+        "REPLACE(view_definition, CONCAT('`', DATABASE(), '`.'), ''), '', '' "
+        "FROM information_schema.views WHERE table_schema = DATABASE() "
+        "UNION ALL SELECT 'routine', routine_type, routine_name, routine_definition, '', '' "
+        "FROM information_schema.routines WHERE routine_schema = DATABASE() "
+        "ORDER BY 1, 2, 3, 4, 5");
+  }
   return Query(
-      "SELECT 'column', table_name, column_name, data_type, coalesce(column_default, ''), is_nullable "
-      "FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
+      "SELECT 'column', table_name, column_name, data_type, coalesce(column_default, ''), "
+      "is_nullable "
+      "FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', "
+      "'information_schema') "
       "UNION ALL SELECT 'index', tablename, indexname, indexdef, '', '' FROM pg_indexes "
       "WHERE schemaname NOT IN ('pg_catalog', 'information_schema') "
       "UNION ALL SELECT 'trigger', event_object_table, trigger_name, action_statement, "

@@ -13,7 +13,8 @@ namespace dbshift::testing {
 
 /// A fresh, empty database of one engine for one test, and a way to look
 /// into it that does not go through dbshift (so a test checks dbshift's
-/// effect with an independent client). Engines: "sqlite", "postgres".
+/// effect with an independent client). Engines: "sqlite", "postgres",
+/// "mysql" (MySQL or MariaDB, through libmariadb).
 class TargetDatabase {
  public:
   explicit TargetDatabase(std::string_view engine);
@@ -42,22 +43,23 @@ class TargetDatabase {
   std::string engine_;
   ScopedTempDir dir_;
   std::unique_ptr<ScopedPostgresDatabase> postgres_;
+  std::unique_ptr<ScopedMysqlDatabase> mysql_;
   std::string url_;
 };
 
 /// Engine names for INSTANTIATE_TEST_SUITE_P(..., ::testing::ValuesIn(kEngines)).
-inline const std::vector<std::string> kEngines = {"sqlite", "postgres"};
+inline const std::vector<std::string> kEngines = {"sqlite", "postgres", "mysql"};
 
 }  // namespace dbshift::testing
 
 /// Declares `var` (a TargetDatabase for `engine`) or skips the test when the
 /// engine's server is not configured; fails instead when
 /// DBSHIFT_REQUIRE_ALL_ENGINES=1.
-#define DBSHIFT_TARGET_OR_SKIP(var, engine)                                          \
-  ::dbshift::testing::TargetDatabase var(engine);                                    \
-  if (!var.available()) {                                                            \
-    if (::dbshift::testing::AllEnginesRequired()) {                                  \
-      FAIL() << (engine) << " is not configured and DBSHIFT_REQUIRE_ALL_ENGINES=1";  \
-    }                                                                                \
-    GTEST_SKIP() << (engine) << " is not configured";                                \
+#define DBSHIFT_TARGET_OR_SKIP(var, engine)                                         \
+  ::dbshift::testing::TargetDatabase var(engine);                                   \
+  if (!var.available()) {                                                           \
+    if (::dbshift::testing::AllEnginesRequired()) {                                 \
+      FAIL() << (engine) << " is not configured and DBSHIFT_REQUIRE_ALL_ENGINES=1"; \
+    }                                                                               \
+    GTEST_SKIP() << (engine) << " is not configured";                               \
   }

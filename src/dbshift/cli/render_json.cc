@@ -59,6 +59,16 @@ nlohmann::json RunJson(const RunResult& result) {
                          {"message", result.failure->message},
                          {"rolled_back", result.failure->rolled_back},
                          {"whole_run_rolled_back", result.failure->whole_run_rolled_back}};
+    if (result.failure->statement_index > 0) {
+      nlohmann::json statements = nlohmann::json::array();
+      for (const RunFailure::AppliedStatement& statement : result.failure->applied_statements) {
+        statements.push_back(
+            {{"index", statement.index}, {"line", statement.line}, {"statement", statement.text}});
+      }
+      document["error"]["statement_index"] = result.failure->statement_index;
+      document["error"]["statements_total"] = result.failure->statements_total;
+      document["error"]["applied_statements"] = statements;
+    }
   }
   return document;
 }

@@ -18,8 +18,9 @@ void TerminalSink::OnEvent(const Event& event) {
     case Event::Type::kMigrationFinished: {
       std::string label = event.version.empty() ? "R" : event.version;
       if (event.ok) {
-        context_.Say(fmt::format("  {} {:<8} {:<40} {}", event.kind == "undo" ? "undone " : "applied",
-                                 label, event.description, Milliseconds(event.duration)));
+        context_.Say(fmt::format("  {} {:<8} {:<40} {}",
+                                 event.kind == "undo" ? "undone " : "applied", label,
+                                 event.description, Milliseconds(event.duration)));
       } else {
         context_.Say(fmt::format("  FAILED  {:<8} {}", label, event.description));
       }
@@ -30,9 +31,10 @@ void TerminalSink::OnEvent(const Event& event) {
         std::string text = event.statement;
         if (text.size() > 2000) text = text.substr(0, 2000) + " ...";
         const char* outcome = !event.executed ? "  (listed, not executed)"
-                              : event.ok       ? ""
-                                               : "  (FAILED)";
-        context_.Say(fmt::format("    -- {}:{}{}\n    {};", event.script, event.line, outcome, text));
+                              : event.ok      ? ""
+                                              : "  (FAILED)";
+        context_.Say(
+            fmt::format("    -- {}:{}{}\n    {};", event.script, event.line, outcome, text));
       }
       break;
     case Event::Type::kMessage:
@@ -73,13 +75,22 @@ std::string StatusText(const Plan& plan) {
 std::string RunSummaryText(const RunResult& result, const std::string& verb) {
   std::string text;
   std::string at = result.current_version ? "version " + *result.current_version : "no version";
-  if (result.dry_run) {
-    text = fmt::format("Dry run: {} migration{} would be {}; everything was rolled back. Database "
-                       "remains at {}.",
-                       result.applied.size(), result.applied.size() == 1 ? "" : "s", verb, at);
+  if (result.dry_run && !result.not_verifiable.empty()) {
+    // "0 would be applied" would read as "nothing to do" when the listed
+    // scripts are exactly what a real run would apply.
+    text = fmt::format(
+        "Dry run: {} migration{} executed and rolled back, {} listed without executing (a real "
+        "run would {} them all). Database remains at {}.",
+        result.applied.size(), result.applied.size() == 1 ? "" : "s", result.not_verifiable.size(),
+        verb == "applied" ? "apply" : "undo", at);
     for (const std::string& script : result.not_verifiable) {
       text += fmt::format("\n  not verifiable (listed, not executed): {}", script);
     }
+  } else if (result.dry_run) {
+    text = fmt::format(
+        "Dry run: {} migration{} would be {}; everything was rolled back. Database "
+        "remains at {}.",
+        result.applied.size(), result.applied.size() == 1 ? "" : "s", verb, at);
   } else if (result.applied.empty() && !result.failure) {
     text = fmt::format("Nothing to do. Database is at {}.", at);
   } else {

@@ -32,4 +32,31 @@ std::optional<HistoryKind> ParseHistoryKind(std::string_view word) {
   return std::nullopt;
 }
 
+namespace {
+std::optional<std::string> NullIfEmpty(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return text;
+}
+}  // namespace
+
+std::vector<std::optional<std::string>> HistoryRowParams(const HistoryRow& row) {
+  return {
+      NullIfEmpty(row.version),
+      row.description,
+      std::string(HistoryKindName(row.kind)),
+      row.script,
+      NullIfEmpty(row.checksum),
+      std::string(row.success ? "true" : "false"),
+      std::to_string(row.statements_done),
+      std::to_string(row.statements_total),
+      NullIfEmpty(row.error),
+      row.applied_by,
+      NullIfEmpty(row.applied_at),
+      std::to_string(row.execution_ms),
+      NullIfEmpty(row.run_id),
+      row.tool_version,
+      NullIfEmpty(row.statements_checksum),
+  };
+}
+
 }  // namespace dbshift

@@ -10,6 +10,7 @@
 #include "dbshift/common/error.h"
 #include "dbshift/common/url.h"
 #include "dbshift/driver/driver.h"
+#include "dbshift/driver/mysql/mysql_driver.h"
 #include "dbshift/driver/postgres/postgres_driver.h"
 #include "dbshift/driver/sqlite/sqlite_driver.h"
 
@@ -26,7 +27,7 @@ struct DriverEntry {
 constexpr DriverEntry kDrivers[] = {
     {"sqlite", &OpenSqliteDriver},
     {"postgres", &OpenPostgresDriver},
-    {"mysql", nullptr},
+    {"mysql", &OpenMysqlDriver},
 };
 
 }  // namespace
@@ -42,7 +43,7 @@ std::unique_ptr<Driver> OpenDriver(const Url& url, const DriverOptions& options)
   }
   throw ConfigError(
       fmt::format("no driver for the scheme '{}' (target {}); supported: sqlite, "
-                  "postgres",
+                  "postgres, mysql",
                   url.scheme(), url.Redacted()));
 }
 

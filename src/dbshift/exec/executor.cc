@@ -9,6 +9,7 @@
 #include "dbshift/common/error.h"
 #include "dbshift/common/system_info.h"
 #include "dbshift/exec/script_runner.h"
+#include "dbshift/exec/statement_kind.h"
 #include "dbshift/exec/transaction.h"
 
 namespace dbshift {
@@ -48,6 +49,25 @@ std::unique_ptr<EventSink> MakeMaskingSink(EventSink& next, const PlaceholderVal
   });
   if (!any_secret) return nullptr;
   return std::make_unique<SecretMaskingSink>(next, values);
+}
+
+// The error of a history row while its script runs outside a transaction:
+// a crash leaves it, and a resume refuses it (nobody knows how far it got).
+constexpr const char* kStartedNotFinished = "started, not finished";
+
+// A run stopped by an error before or between migrations.
+RunFailure FailureOf(const Error& error) {
+  RunFailure failure;
+  failure.file = error.context().file;
+  failure.line = error.context().line;
+  failure.message = error.what();
+  return failure;
+}
+
+bool AnyCommitsImplicitly(const std::vector<Statement>& statements) {
+  return std::any_of(statements.begin(), statements.end(), [](const Statement& statement) {
+    return CommitsImplicitlyOnMysql(statement.text);
+  });
 }
 
 std::vector<const Migration*> MigrationsOf(const std::vector<const PlanEntry*>& entries) {
@@ -139,6 +159,40 @@ void Executor::ResetDirectives() {
   session_limits_changed_ = false;
 }
 
+bool Executor::RunsInTransaction(const Migration& script,
+                                 const std::vector<Statement>& statements) const {
+  if (script.directives.no_transaction) return false;
+  // Where DDL commits implicitly, only a script of DML can roll back.
+  return driver_.capabilities().transactional_ddl || !AnyCommitsImplicitly(statements);
+}
+
+std::size_t Executor::ResumeFrom(const PlanEntry& entry,
+                                 const std::vector<Statement>& statements) const {
+  const HistoryRow& row = *entry.applied;
+  const auto done = static_cast<std::size_t>(std::max(row.statements_done, 0));
+  if (done == 0) return 0;
+  ErrorContext context;
+  context.file = entry.script;
+  context.version = entry.version ? entry.version->text() : "";
+  if (row.statements_checksum.empty()) {
+    throw ValidationError(
+        fmt::format("{}: cannot resume: the failed run recorded {} statement{} as done but not "
+                    "which ({}); check the database by hand, then run dbshift repair",
+                    entry.script, done, done == 1 ? "" : "s",
+                    row.error == kStartedNotFinished ? "it was interrupted" : "no checksum"),
+        context);
+  }
+  if (done > statements.size() || StatementsChecksum(statements, done) != row.statements_checksum) {
+    throw ValidationError(
+        fmt::format("{}: cannot resume: its first {} statement{}, which the failed run applied, "
+                    "changed since; resuming would not finish the same migration. Restore them, "
+                    "or undo them by hand and run dbshift repair",
+                    entry.script, done, done == 1 ? "" : "s"),
+        context);
+  }
+  return done;
+}
+
 bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKind kind,
                       bool inside_outer_transaction, RunResult& result) {
   Event identity = Identity();
@@ -146,9 +200,15 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
   identity.description = entry.description;
   identity.script = script.script;
   identity.kind = MigrationKindName(script.kind);
+
+  const std::vector<Statement> statements = SplitStatements(script.sql, driver_.dialect());
+  // Only `up --resume` selects a failed entry; checked before anything runs.
+  const bool resuming = entry.state == MigrationState::kFailed;
+  const std::size_t first = resuming ? ResumeFrom(entry, statements) : 0;
   Emit(Event::Type::kMigrationStarted, identity);
 
-  HistoryRow row;
+  HistoryRow row = resuming ? *entry.applied : HistoryRow{};
+  const int64_t earlier_ms = resuming ? row.execution_ms : 0;
   row.version = identity.version;
   row.description = entry.description;
   row.kind = kind;
@@ -157,27 +217,34 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
   row.applied_by = OsUser() + "@" + HostName();
   row.run_id = options_.run_id;
   row.tool_version = kToolVersion;
-  auto record = [this, &row](const ScriptOutcome& outcome) {
+  auto record = [&](const ScriptOutcome& outcome) {
     row.success = outcome.ok;
     row.statements_done = outcome.statements_done;
     row.statements_total = outcome.statements_total;
     row.error = MaskSecretValues(outcome.error, options_.placeholders);
+    row.statements_checksum =
+        outcome.ok
+            ? ""
+            : StatementsChecksum(statements, static_cast<std::size_t>(outcome.statements_done));
     row.execution_ms =
+        earlier_ms +
         std::chrono::duration_cast<std::chrono::milliseconds>(outcome.duration).count();
   };
 
-  const bool transactional = inside_outer_transaction || !script.directives.no_transaction;
+  const bool transactional =
+      inside_outer_transaction || (!resuming && RunsInTransaction(script, statements));
   ApplyDirectives(script);
   ScriptOutcome outcome;
   if (inside_outer_transaction) {
-    outcome = RunScript(driver_, script, sink_, identity, true);
+    outcome = RunScript(driver_, statements, first, sink_, identity, true);
     record(outcome);
-    if (outcome.ok) driver_.AppendHistory(row);
+    // A dry-run records nothing (and on MySQL may have no history table).
+    if (outcome.ok && !options_.dry_run) driver_.AppendHistory(row);
   } else if (transactional) {
     // The history row commits in the migration's own transaction: there is no
     // moment at which the schema and the history disagree.
     Transaction transaction(driver_);
-    outcome = RunScript(driver_, script, sink_, identity, true);
+    outcome = RunScript(driver_, statements, first, sink_, identity, true);
     record(outcome);
     if (outcome.ok) {
       driver_.AppendHistory(row);
@@ -186,11 +253,17 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
   } else {
     // Outside a transaction a crash can stop the script half-way, so the row
     // is written first as failed and only marked successful at the end: a
-    // half-applied script is never mistaken for an applied one.
+    // half-applied script is never mistaken for an applied one, and without
+    // a statements checksum it is never resumed blind.
     row.success = false;
-    row.error = "started, not finished";
-    driver_.AppendHistory(row);
-    outcome = RunScript(driver_, script, sink_, identity, false);
+    row.error = kStartedNotFinished;
+    row.statements_checksum.clear();
+    if (resuming) {
+      driver_.UpdateHistory(row);
+    } else {
+      driver_.AppendHistory(row);
+    }
+    outcome = RunScript(driver_, statements, first, sink_, identity, false);
     record(outcome);
     driver_.UpdateHistory(row);
   }
@@ -216,6 +289,15 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
   failure.line = outcome.failed_line;
   failure.message = MaskSecretValues(outcome.error, options_.placeholders);
   failure.rolled_back = transactional;
+  failure.statement_index = outcome.statements_done + 1;
+  failure.statements_total = outcome.statements_total;
+  if (!transactional) {
+    for (int i = 0; i < outcome.statements_done; ++i) {
+      const Statement& statement = statements[static_cast<std::size_t>(i)];
+      failure.applied_statements.push_back(
+          {i + 1, statement.line, MaskSecretValues(statement.text, options_.placeholders)});
+    }
+  }
   result.failure = failure;
   return false;
 }
@@ -224,7 +306,7 @@ RunResult Executor::Up() {
   EmitRunStarted();
   RunResult result;
   result.dry_run = options_.dry_run;
-  const PlanOptions plan_options{options_.allow_out_of_order};
+  const PlanOptions plan_options{options_.allow_out_of_order, options_.resume};
   try {
     // Without the lock first: with nothing pending (the common case at every
     // server start) no lock is taken and nothing is written. Anything else,
@@ -234,7 +316,7 @@ RunResult Executor::Up() {
     try {
       Plan quick = BuildPlan(source_, driver_.ReadHistory(), plan_options);
       std::vector<const PlanEntry*> pending = SelectUp(quick, options_.target);
-      CheckSingleTransaction(pending);
+      CheckSingleTransaction(pending, MigrationsOf(pending));
       if (quick.Problems().empty()) {
         if (pending.empty()) {
           result.current_version = VersionText(quick.current_version);
@@ -250,25 +332,30 @@ RunResult Executor::Up() {
     }
 
     MigrationLock lock(driver_, options_.lock, sink_);
-    const bool can_verify = driver_.capabilities().transactional_ddl;
+    const bool ddl_rolls_back = driver_.capabilities().transactional_ddl;
     std::optional<Transaction> outer;
     if (!options_.dry_run) driver_.EnsureHistoryTable();
-    if ((options_.dry_run && can_verify) || options_.single_transaction) outer.emplace(driver_);
-    if (options_.dry_run && can_verify) driver_.EnsureHistoryTable();  // rolled back with the rest
+    if (options_.dry_run || options_.single_transaction) outer.emplace(driver_);
+    if (options_.dry_run && ddl_rolls_back)
+      driver_.EnsureHistoryTable();  // rolled back with the rest
 
     // Re-read under the lock: another runner may have applied everything.
     Plan plan = BuildPlan(source_, driver_.ReadHistory(), plan_options);
     ThrowIfProblems(plan, "up");
     std::vector<const PlanEntry*> selected = SelectUp(plan, options_.target);
-    CheckSingleTransaction(selected);
+    CheckSingleTransaction(selected, MigrationsOf(selected));
     const std::vector<Migration> scripts = ScriptsToRun(MigrationsOf(selected));
 
+    std::string skipped;  // dry-run: the first script not executed
     for (std::size_t i = 0; i < selected.size(); ++i) {
       const PlanEntry* entry = selected[i];
       const Migration& script = scripts[i];
-      if (options_.dry_run && (!can_verify || script.directives.no_transaction)) {
-        NoteNotVerifiable(*entry, script, can_verify, result);
-        continue;
+      if (options_.dry_run) {
+        if (std::string reason = WhyNotVerifiable(script, skipped); !reason.empty()) {
+          NoteNotVerifiable(*entry, script, reason, result);
+          if (skipped.empty()) skipped = script.script;
+          continue;
+        }
       }
       HistoryKind kind = entry->kind == MigrationKind::kRepeatable ? HistoryKind::kRepeatable
                                                                    : HistoryKind::kVersioned;
@@ -276,7 +363,7 @@ RunResult Executor::Up() {
     }
     FinishRun(outer, plan, plan_options, result);
   } catch (const Error& error) {
-    result.failure = RunFailure{"", error.context().file, error.context().line, error.what(), true};
+    result.failure = FailureOf(error);
     EmitRunFinished(result);
     throw;
   }
@@ -284,20 +371,43 @@ RunResult Executor::Up() {
   return result;
 }
 
-void Executor::CheckSingleTransaction(const std::vector<const PlanEntry*>& selected) const {
+void Executor::CheckSingleTransaction(const std::vector<const PlanEntry*>& selected,
+                                      const std::vector<const Migration*>& scripts) const {
   if (!options_.single_transaction) return;
   std::string offending;
-  for (const PlanEntry* entry : selected) {
-    if (entry->migration->directives.no_transaction) offending += "\n  - " + entry->script;
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    const Migration& script = *scripts[i];
+    if (script.directives.no_transaction) {
+      offending += "\n  - " + script.script + " (marked no-transaction)";
+    } else if (!RunsInTransaction(script, SplitStatements(script.sql, driver_.dialect()))) {
+      offending += "\n  - " + script.script + " (DDL, which " + DialectName(driver_.dialect()) +
+                   " commits implicitly)";
+    } else if (selected[i]->state == MigrationState::kFailed) {
+      offending += "\n  - " + script.script + " (resumed where it failed)";
+    }
   }
   if (!offending.empty()) {
-    throw UsageError("--single-transaction cannot include scripts marked no-transaction:" +
+    throw UsageError("--single-transaction cannot include scripts that cannot roll back:" +
                      offending);
   }
 }
 
-void Executor::NoteNotVerifiable(const PlanEntry& entry, const Migration& script, bool can_verify,
-                                 RunResult& result) {
+std::string Executor::WhyNotVerifiable(const Migration& script, const std::string& skipped) const {
+  if (script.directives.no_transaction) return "marked no-transaction";
+  if (!RunsInTransaction(script, SplitStatements(script.sql, driver_.dialect()))) {
+    return fmt::format(
+        "{} commits DDL as it runs it, so a dry-run cannot execute it without "
+        "applying it",
+        DialectName(driver_.dialect()));
+  }
+  if (!driver_.capabilities().transactional_ddl && !skipped.empty()) {
+    return fmt::format("it may depend on {}, which this dry-run could not execute", skipped);
+  }
+  return "";
+}
+
+void Executor::NoteNotVerifiable(const PlanEntry& entry, const Migration& script,
+                                 const std::string& reason, RunResult& result) {
   result.not_verifiable.push_back(script.script);
   Event identity = Identity();
   identity.version = entry.version ? entry.version->text() : "";
@@ -306,7 +416,7 @@ void Executor::NoteNotVerifiable(const PlanEntry& entry, const Migration& script
   identity.kind = MigrationKindName(script.kind);
   identity.message =
       fmt::format("{}: not verifiable in a dry-run ({}); its statements are listed, not executed",
-                  script.script, can_verify ? "marked no-transaction" : "DDL is not transactional");
+                  script.script, reason);
   Emit(Event::Type::kMessage, identity);
   identity.message.clear();
   ListScript(driver_.dialect(), script, sink_, identity);
@@ -361,23 +471,27 @@ RunResult Executor::Down(const std::vector<std::string>& expected) {
     for (const PlanEntry* entry : selected) {
       undo_scripts.push_back(source_.FindUndo(*entry->version));
     }
+    CheckSingleTransaction(selected, undo_scripts);
     const std::vector<Migration> scripts = ScriptsToRun(undo_scripts);
 
-    const bool can_verify = driver_.capabilities().transactional_ddl;
     std::optional<Transaction> outer;
-    if ((options_.dry_run && can_verify) || options_.single_transaction) outer.emplace(driver_);
+    if (options_.dry_run || options_.single_transaction) outer.emplace(driver_);
+    std::string skipped;  // dry-run: the first script not executed
     for (std::size_t i = 0; i < selected.size(); ++i) {
       const PlanEntry* entry = selected[i];
       const Migration& undo = scripts[i];
-      if (options_.dry_run && (!can_verify || undo.directives.no_transaction)) {
-        NoteNotVerifiable(*entry, undo, can_verify, result);
-        continue;
+      if (options_.dry_run) {
+        if (std::string reason = WhyNotVerifiable(undo, skipped); !reason.empty()) {
+          NoteNotVerifiable(*entry, undo, reason, result);
+          if (skipped.empty()) skipped = undo.script;
+          continue;
+        }
       }
       if (!RunOne(*entry, undo, HistoryKind::kUndo, outer.has_value(), result)) break;
     }
     FinishRun(outer, plan, PlanOptions{true}, result);
   } catch (const Error& error) {
-    result.failure = RunFailure{"", error.context().file, error.context().line, error.what(), true};
+    result.failure = FailureOf(error);
     EmitRunFinished(result);
     throw;
   }
@@ -409,7 +523,7 @@ void Executor::Baseline(const Version& version, const std::string& description) 
     driver_.AppendHistory(row);
     result.current_version = version.text();
   } catch (const Error& error) {
-    result.failure = RunFailure{"", "", 0, error.what(), true};
+    result.failure = FailureOf(error);
     EmitRunFinished(result);
     throw;
   }

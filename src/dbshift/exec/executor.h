@@ -23,6 +23,9 @@ struct RunOptions {
   /// All selected migrations in one transaction: all or nothing.
   bool single_transaction = false;
   bool allow_out_of_order = false;
+  /// up --resume: continue a failed migration from its failing statement,
+  /// provided the statements before it are unchanged.
+  bool resume = false;
   Target target;
   /// Values of ${name} in the scripts that run. Secret-named values (see
   /// IsSecretPlaceholderName) show as *** in every event and message.
@@ -43,9 +46,19 @@ struct AppliedMigration {
 /// applied before it) and maps to exit code 1.
 struct RunFailure {
   std::string version;
-  std::string file;     ///< script, relative to the source folder
-  int line = 0;         ///< script line of the failing statement
-  std::string message;  ///< the engine's message (no secrets)
+  std::string file;         ///< script, relative to the source folder
+  int line = 0;             ///< script line of the failing statement
+  std::string message;      ///< the engine's message (no secrets)
+  int statement_index = 0;  ///< 1-based index of the failing statement; 0 if none
+  int statements_total = 0;
+  /// When not rolled back: the statements before the failing one, which
+  /// stay applied (1-based index, script line, text).
+  struct AppliedStatement {
+    int index = 0;
+    int line = 0;
+    std::string text;
+  };
+  std::vector<AppliedStatement> applied_statements;
   /// True when nothing of the failed migration stayed; false when it ran
   /// outside a transaction and is recorded as failed (repair needed).
   bool rolled_back = true;
@@ -100,9 +113,20 @@ class Executor {
   /// Runs one script (apply or undo) with its history row; returns false on failure.
   bool RunOne(const PlanEntry& entry, const Migration& script, HistoryKind kind,
               bool inside_outer_transaction, RunResult& result);
-  void CheckSingleTransaction(const std::vector<const PlanEntry*>& selected) const;
-  void NoteNotVerifiable(const PlanEntry& entry, const Migration& script, bool can_verify,
+  /// Throws UsageError naming every script of a --single-transaction run
+  /// that cannot roll back. `scripts[i]` is what runs for `selected[i]`.
+  void CheckSingleTransaction(const std::vector<const PlanEntry*>& selected,
+                              const std::vector<const Migration*>& scripts) const;
+  void NoteNotVerifiable(const PlanEntry& entry, const Migration& script, const std::string& reason,
                          RunResult& result);
+  /// Why a dry-run cannot execute `script`, or "" when it can. `skipped` is
+  /// the first script this dry-run did not execute (later ones may need it).
+  std::string WhyNotVerifiable(const Migration& script, const std::string& skipped) const;
+  /// Whether `statements` can run in a transaction that rolls back on failure.
+  bool RunsInTransaction(const Migration& script, const std::vector<Statement>& statements) const;
+  /// For a resumed migration: the index of its first statement to run.
+  /// Throws ValidationError when the statements it completed changed.
+  std::size_t ResumeFrom(const PlanEntry& entry, const std::vector<Statement>& statements) const;
   /// Commits or rolls back the outer transaction and fills current_version.
   void FinishRun(std::optional<Transaction>& outer, const Plan& plan,
                  const PlanOptions& plan_options, RunResult& result);

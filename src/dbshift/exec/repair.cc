@@ -38,28 +38,36 @@ std::vector<RepairAction> PlanRepair(const Plan& plan, const std::vector<History
         action.type = RepairAction::Type::kRemoveFailed;
         action.ranks = {entry.applied->installed_rank};
         action.script = entry.applied->script;  // the undo script, when an undo failed
-        action.message = fmt::format("remove the failed entry of {} ({})", Label(entry),
-                                     entry.applied->script);
+        action.message =
+            fmt::format("remove the failed entry of {} ({})", Label(entry), entry.applied->script);
+        action.statements_applied = entry.applied->statements_done;
+        if (action.statements_applied > 0) {
+          action.message += fmt::format(
+              ": {} of its {} statements had been applied and must be undone by hand first, "
+              "because it will run again from its first statement",
+              entry.applied->statements_done, entry.applied->statements_total);
+        }
         break;
       case MigrationState::kChanged:
         action.type = RepairAction::Type::kRealignChecksum;
         action.ranks = {entry.applied->installed_rank};
         action.checksum = entry.checksum;
         action.description = entry.description;
-        action.message =
-            fmt::format("accept the edited {} ({}) as applied: store its new checksum",
-                        entry.script, Label(entry));
+        action.message = fmt::format("accept the edited {} ({}) as applied: store its new checksum",
+                                     entry.script, Label(entry));
         break;
       case MigrationState::kMissing: {
         action.type = RepairAction::Type::kRemoveMissing;
         std::optional<Version> version = Version::Parse(action.version);
         for (const HistoryRow& row : history) {
           std::optional<Version> row_version = Version::Parse(row.version);
-          bool same = version && row_version ? *version == *row_version
-                                             : row.version == action.version;
-          if (same && row.kind != HistoryKind::kBaseline) action.ranks.push_back(row.installed_rank);
+          bool same =
+              version && row_version ? *version == *row_version : row.version == action.version;
+          if (same && row.kind != HistoryKind::kBaseline)
+            action.ranks.push_back(row.installed_rank);
         }
-        action.message = fmt::format("forget {} ({}): its file is gone", Label(entry), entry.script);
+        action.message =
+            fmt::format("forget {} ({}): its file is gone", Label(entry), entry.script);
         break;
       }
       default:

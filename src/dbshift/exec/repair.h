@@ -15,7 +15,7 @@ namespace dbshift {
 /// One change `repair` makes to the history table.
 struct RepairAction {
   enum class Type {
-    kRemoveFailed,     ///< delete the failed row: the version becomes pending (or its earlier state)
+    kRemoveFailed,  ///< delete the failed row: the version becomes pending (or its earlier state)
     kRealignChecksum,  ///< store the file's checksum and description in the applied row
     kRemoveMissing,    ///< delete the rows of a version whose file is gone
   };
@@ -26,6 +26,9 @@ struct RepairAction {
   std::string checksum;        ///< kRealignChecksum: the new checksum
   std::string description;     ///< kRealignChecksum: the new description
   std::string message;         ///< what it does, for the operator
+  /// kRemoveFailed: statements of the failed script that had been applied
+  /// (outside a transaction), which the operator must have undone by hand.
+  int statements_applied = 0;
 
   bool operator==(const RepairAction& other) const = default;
 };

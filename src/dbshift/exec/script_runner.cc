@@ -1,6 +1,9 @@
 #include "dbshift/exec/script_runner.h"
 
+#include <algorithm>
+
 #include "dbshift/common/error.h"
+#include "dbshift/common/sha256.h"
 #include "dbshift/common/system_info.h"
 #include "dbshift/exec/statement_kind.h"
 #include "dbshift/sql/statement.h"
@@ -28,14 +31,24 @@ void ListScript(Dialect dialect, const Migration& migration, EventSink& sink,
   }
 }
 
-ScriptOutcome RunScript(Driver& driver, const Migration& migration, EventSink& sink,
-                        const Event& identity, bool in_transaction) {
+std::string StatementsChecksum(const std::vector<Statement>& statements, std::size_t count) {
+  std::string joined;
+  for (std::size_t i = 0; i < count && i < statements.size(); ++i) {
+    joined += statements[i].text;
+    joined += '\0';  // never inside a statement: "a;b" and "a" + "b" differ
+  }
+  return "sha256:" + Sha256Hex(joined);
+}
+
+ScriptOutcome RunScript(Driver& driver, const std::vector<Statement>& statements, std::size_t first,
+                        EventSink& sink, const Event& identity, bool in_transaction) {
   using Clock = std::chrono::steady_clock;
-  const std::vector<Statement> statements = SplitStatements(migration.sql, driver.dialect());
   ScriptOutcome outcome;
   outcome.statements_total = static_cast<int>(statements.size());
+  outcome.statements_done = static_cast<int>(std::min(first, statements.size()));
   const Clock::time_point script_start = Clock::now();
-  for (const Statement& statement : statements) {
+  for (std::size_t i = first; i < statements.size(); ++i) {
+    const Statement& statement = statements[i];
     Event event = MakeEvent(identity, Event::Type::kStatementFinished);
     event.statement_index = outcome.statements_done + 1;
     event.line = statement.line;

@@ -26,11 +26,23 @@ std::string NextWord(std::string_view text, std::size_t* position) {
 
 bool IsSchemaOrPermissionStatement(std::string_view text) {
   static constexpr std::array<std::string_view, 10> kKeywords = {
-      "CREATE", "ALTER", "DROP", "TRUNCATE", "RENAME", "COMMENT", "GRANT", "REVOKE", "REINDEX",
-      "CLUSTER"};
+      "CREATE",  "ALTER", "DROP",   "TRUNCATE", "RENAME",
+      "COMMENT", "GRANT", "REVOKE", "REINDEX",  "CLUSTER"};
   std::size_t position = 0;
   std::string word = NextWord(text, &position);
   return std::find(kKeywords.begin(), kKeywords.end(), word) != kKeywords.end();
+}
+
+bool CommitsImplicitlyOnMysql(std::string_view text) {
+  static constexpr std::array<std::string_view, 14> kKeywords = {
+      "LOCK",  "UNLOCK",  "ANALYZE",   "OPTIMIZE", "REPAIR", "CHECK",  "FLUSH",
+      "RESET", "INSTALL", "UNINSTALL", "CACHE",    "CALL",   "RENAME", "TRUNCATE"};
+  if (IsSchemaOrPermissionStatement(text)) return true;
+  std::size_t position = 0;
+  const std::string first = NextWord(text, &position);
+  if (first == "LOAD") return NextWord(text, &position) == "INDEX";
+  if (first == "SET") return NextWord(text, &position) == "PASSWORD";
+  return std::find(kKeywords.begin(), kKeywords.end(), first) != kKeywords.end();
 }
 
 bool IsTransactionControl(std::string_view text) {

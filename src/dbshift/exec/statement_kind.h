@@ -16,4 +16,12 @@ bool IsSchemaOrPermissionStatement(std::string_view text);
 /// commit half a migration, or make a dry run real.
 bool IsTransactionControl(std::string_view text);
 
+/// MySQL / MariaDB: true when the server commits the open transaction
+/// before (or after) running the statement, so it cannot be rolled back:
+/// schema and permission statements, LOCK/UNLOCK TABLES, table maintenance
+/// (ANALYZE, OPTIMIZE, REPAIR, CHECK), FLUSH, RESET, INSTALL/UNINSTALL,
+/// CACHE INDEX, LOAD INDEX, SET PASSWORD, and CALL (a procedure may do any
+/// of these, and its body is not visible here).
+bool CommitsImplicitlyOnMysql(std::string_view text);
+
 }  // namespace dbshift

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "dbshift/common/error.h"
 #include "dbshift/history/table_kinds.h"
 #include "dbshift/source/checksum.h"
 
@@ -56,10 +59,23 @@ bool ForeignTable::Exists(Driver& driver) {
   QueryRows rows;
   if (driver.dialect() == Dialect::kSqlite) {
     rows = driver.Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1", {table_});
+  } else if (driver.dialect() == Dialect::kMysql) {
+    rows = driver.Query(
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+        "table_name = $1",
+        {table_});
   } else {
     rows = driver.Query("SELECT 1 WHERE pg_catalog.to_regclass($1) IS NOT NULL", {Quoted(driver)});
   }
   return !rows.empty();
+}
+
+void RequireForeignTableSupport(const Driver& driver, HistoryFormat format) {
+  if (driver.dialect() != Dialect::kMysql) return;
+  throw ConfigError(
+      fmt::format("{}'s history table is not supported on MySQL/MariaDB yet; dbshift's own history "
+                  "(leave out --history) works there",
+                  HistoryFormatName(format)));
 }
 
 std::unique_ptr<ForeignTable> MakeForeignTable(HistoryFormat format, std::string table,
@@ -85,7 +101,7 @@ bool IsTrue(const std::optional<std::string>& cell) {
 }
 
 std::string BooleanParam(const Driver& driver, bool value) {
-  if (driver.dialect() == Dialect::kSqlite) return value ? "1" : "0";
+  if (driver.dialect() != Dialect::kPostgres) return value ? "1" : "0";
   return value ? "true" : "false";
 }
 

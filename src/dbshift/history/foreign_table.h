@@ -58,6 +58,10 @@ class ForeignTable {
 };
 
 /// The table of `format` (not kNative) named `table`. `facts` must outlive it.
+/// Throws ConfigError when `driver`'s engine cannot hold `format`'s table
+/// (MySQL / MariaDB, for now).
+void RequireForeignTableSupport(const Driver& driver, HistoryFormat format);
+
 std::unique_ptr<ForeignTable> MakeForeignTable(HistoryFormat format, std::string table,
                                                const SourceFacts& facts);
 

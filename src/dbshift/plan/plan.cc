@@ -23,13 +23,21 @@ std::string ShortChecksum(std::string_view checksum) {
 }
 
 // `subject` names what failed ("version 3 (V3__x.sql)"); the rest comes from the row.
-std::string FailureMessage(std::string_view subject, const HistoryRow& row) {
+std::string FailureMessage(std::string_view subject, const HistoryRow& row, bool file_present) {
   std::string message = fmt::format("{} failed", subject);
   if (row.statements_total > 0) {
     message += fmt::format(" after {} of {} statements", row.statements_done, row.statements_total);
   }
   if (!row.error.empty()) message += fmt::format(": {}", row.error);
-  // The database may hold part of the script: only a person can tell what to undo.
+  // The database may hold part of the script: only a person can tell what to
+  // undo, or whether the rest can simply follow.
+  const bool resumable = file_present && row.kind != HistoryKind::kUndo &&
+                         (row.statements_done == 0 || !row.statements_checksum.empty());
+  if (resumable) {
+    return message +
+           "; fix the cause and run dbshift up --resume to continue from the failing statement, "
+           "or undo its applied statements by hand and run dbshift repair";
+  }
   return message + "; fix the database by hand, then run dbshift repair";
 }
 
@@ -157,7 +165,8 @@ void ClassifyVersioned(const Plan& plan, PlanEntry& entry) {
     case HistoryKind::kUndo:
       if (row.success) return ClassifyNotApplied(plan, entry);
       entry.state = MigrationState::kFailed;
-      entry.message = FailureMessage(fmt::format("undo of version {} ({})", text, row.script), row);
+      entry.message =
+          FailureMessage(fmt::format("undo of version {} ({})", text, row.script), row, false);
       return;
     case HistoryKind::kVersioned:
     case HistoryKind::kRepeatable:  // never here: repeatable rows are replayed apart
@@ -165,7 +174,8 @@ void ClassifyVersioned(const Plan& plan, PlanEntry& entry) {
   }
   if (!row.success) {
     entry.state = MigrationState::kFailed;
-    entry.message = FailureMessage(fmt::format("version {} ({})", text, row.script), row);
+    entry.message = FailureMessage(fmt::format("version {} ({})", text, row.script), row,
+                                   entry.migration != nullptr);
   } else if (entry.migration == nullptr) {
     entry.state = MigrationState::kMissing;
     entry.message =
@@ -189,7 +199,7 @@ void ClassifyRepeatable(PlanEntry& entry) {
   if (!row.success) {
     // A failed run may have left the database half changed, file or no file.
     entry.state = MigrationState::kFailed;
-    entry.message = FailureMessage(row.script, row);
+    entry.message = FailureMessage(row.script, row, entry.migration != nullptr);
   } else if (entry.migration == nullptr) {
     entry.state = MigrationState::kIgnored;
     entry.message = "file removed";
@@ -310,6 +320,12 @@ std::vector<PlanEntry> RepeatableEntries(const MigrationSet& source, const Repla
 
 }  // namespace
 
+bool IsResumable(const PlanEntry& entry) {
+  return entry.state == MigrationState::kFailed && entry.migration != nullptr && entry.applied &&
+         (entry.applied->kind == HistoryKind::kVersioned ||
+          entry.applied->kind == HistoryKind::kRepeatable);
+}
+
 const char* MigrationStateName(MigrationState state) {
   switch (state) {
     case MigrationState::kApplied:
@@ -337,6 +353,8 @@ std::vector<const PlanEntry*> Plan::Problems() const {
   for (const PlanEntry& entry : entries) {
     switch (entry.state) {
       case MigrationState::kFailed:
+        if (!(resume_failed && IsResumable(entry))) problems.push_back(&entry);
+        break;
       case MigrationState::kMissing:
       case MigrationState::kChanged:
         problems.push_back(&entry);
@@ -359,6 +377,7 @@ Plan BuildPlan(const MigrationSet& source, std::vector<HistoryRow> history,
   Replay replay = ReplayHistory(history);
   Plan plan;
   plan.allow_out_of_order = options.allow_out_of_order;
+  plan.resume_failed = options.resume_failed;
   plan.baseline_version = replay.baseline;
   plan.current_version = CurrentVersion(replay);
   plan.entries = VersionedEntries(source, replay, plan);

@@ -46,7 +46,16 @@ struct PlanOptions {
   /// Pending versions lower than the current one become runnable (kPending
   /// is not used for them: they stay kOutOfOrder but stop being problems).
   bool allow_out_of_order = false;
+  /// `up --resume`: a failed versioned or repeatable migration whose file is
+  /// present becomes runnable again (from its failing statement) and stops
+  /// being a problem.
+  bool resume_failed = false;
 };
+
+/// True when `entry` is a failed migration that `up --resume` can continue:
+/// its last row is a failed versioned or repeatable run and its file exists.
+/// Whether its completed statements are unchanged is checked when it runs.
+bool IsResumable(const PlanEntry& entry);
 
 /// The plan: every migration in version order, repeatables after, entries
 /// for history rows without a file in their version position.
@@ -57,9 +66,10 @@ struct Plan {
   /// The baseline version, if the history has a baseline row.
   std::optional<Version> baseline_version;
   bool allow_out_of_order = false;
+  bool resume_failed = false;
 
-  /// Entries that make `up` refuse: failed, missing, changed, and
-  /// out_of_order unless allowed. In plan order.
+  /// Entries that make `up` refuse: failed (unless resumable and resuming),
+  /// missing, changed, and out_of_order unless allowed. In plan order.
   std::vector<const PlanEntry*> Problems() const;
 };
 

@@ -52,7 +52,8 @@ std::vector<const PlanEntry*> SelectUp(const Plan& plan, const Target& target) {
   for (const PlanEntry& entry : plan.entries) {
     if (!IsVersioned(entry)) continue;
     const bool runnable = entry.state == MigrationState::kPending ||
-                          (entry.state == MigrationState::kOutOfOrder && plan.allow_out_of_order);
+                          (entry.state == MigrationState::kOutOfOrder && plan.allow_out_of_order) ||
+                          (plan.resume_failed && IsResumable(entry));
     if (!runnable || (target.to && *entry.version > *target.to)) continue;
     if (target.count && static_cast<int>(selected.size()) == *target.count) break;
     selected.push_back(&entry);
@@ -60,7 +61,8 @@ std::vector<const PlanEntry*> SelectUp(const Plan& plan, const Target& target) {
   // Repeatables run after every versioned migration, so a partial run leaves them for later.
   if (!target.to && !target.count) {
     for (const PlanEntry& entry : plan.entries) {
-      if (entry.kind == MigrationKind::kRepeatable && entry.state == MigrationState::kPending) {
+      if (entry.kind == MigrationKind::kRepeatable &&
+          (entry.state == MigrationState::kPending || (plan.resume_failed && IsResumable(entry)))) {
         selected.push_back(&entry);
       }
     }

@@ -15,9 +15,9 @@ const char* DialectName(Dialect dialect);
 
 /// One statement of a script, as the engine will receive it.
 struct Statement {
-  std::string text;       ///< from its first token to its end, without the terminating ';'
-  std::size_t offset = 0; ///< byte offset of text[0] in the script
-  int line = 1;           ///< 1-based script line of text[0]
+  std::string text;        ///< from its first token to its end, without the terminating ';'
+  std::size_t offset = 0;  ///< byte offset of text[0] in the script
+  int line = 1;            ///< 1-based script line of text[0]
   /// PostgreSQL `COPY ... FROM STDIN`: the data lines that followed the
   /// statement in the script, up to (not including) the `\.` line, each
   /// ending in '\n'. Empty for every other statement.
@@ -33,9 +33,14 @@ struct Statement {
 ///  - SQLite (sqlite3 shell): a statement ends at a ';' where
 ///    sqlite3_complete() says it is complete, so CREATE TRIGGER ... BEGIN ...
 ///    END; stays whole.
+///  - MySQL/MariaDB (mysql client): '...' and "..." strings with backslash
+///    escapes, `identifiers`, #, -- and /* */ comments, and the client's
+///    DELIMITER command: a line "DELIMITER $$" (or its short form) where a
+///    statement would begin sets the terminator; the line is no statement.
+///    /*! ... */ and /*M! ... */ are statement text, never split.
 /// Statements that hold only comments or whitespace are dropped. Text after
-/// the last ';' counts as a final statement. Never throws for bad SQL: the
-/// engine reports that when the statement runs.
+/// the last terminator counts as a final statement. Never throws for bad
+/// SQL: the engine reports that when the statement runs.
 std::vector<Statement> SplitStatements(std::string_view script, Dialect dialect);
 
 /// The 1-based script line of the 1-based character (UTF-8 code point)

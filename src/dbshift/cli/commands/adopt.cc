@@ -60,6 +60,7 @@ int RunAdopt(CommandContext& context, const AdoptOptions& options) {
   auto [source, driver] = context.LoadSourceAndConnect();
   context.Say(TargetLine(*driver, context));
 
+  RequireForeignTableSupport(*driver, from);
   const SourceFacts facts = SourceFacts::Of(source);
   std::unique_ptr<ForeignTable> foreign = MakeForeignTable(from, table, facts);
   RunOptions run = MakeRunOptions(context, "adopt");

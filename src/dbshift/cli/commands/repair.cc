@@ -1,3 +1,5 @@
+#include "dbshift/exec/repair.h"
+
 #include <memory>
 
 #include <fmt/format.h>
@@ -7,7 +9,6 @@
 #include "dbshift/cli/prompt.h"
 #include "dbshift/cli/render_json.h"
 #include "dbshift/common/error.h"
-#include "dbshift/exec/repair.h"
 
 namespace dbshift::cli {
 namespace {
@@ -38,9 +39,20 @@ int RunRepairCommand(CommandContext& context) {
     return 0;
   }
   std::string listing;
-  for (const RepairAction& action : actions) listing += "\n  - " + action.message;
-  if (!Confirm(fmt::format("Repair the history on {}:{}\nProceed?", driver->Target(), listing),
-               context.options().yes)) {
+  bool partial = false;
+  for (const RepairAction& action : actions) {
+    listing += "\n  - " + action.message;
+    partial = partial || action.statements_applied > 0;
+  }
+  // Removing a half-applied entry is only right once its applied statements
+  // are gone: the operator must say so, not just agree to a repair.
+  const char* question = partial ? "Have the applied statements listed above been undone by hand? "
+                                   "(If not, answer no and run dbshift up --resume instead.)"
+                                 : "Proceed?";
+  // Shown whether or not there is a terminal to ask on: a refusal says
+  // what would have been done.
+  context.Note(fmt::format("Repair the history on {}:{}", driver->Target(), listing));
+  if (!Confirm(question, context.options().yes)) {
     context.Note("Nothing was repaired.");
     return static_cast<int>(ExitCode::kUsage);
   }

@@ -16,6 +16,7 @@ struct UpOptions {
   bool dry_run = false;
   bool single_transaction = false;
   bool allow_out_of_order = false;
+  bool resume = false;
 };
 
 int RunUp(CommandContext& context, const UpOptions& options) {
@@ -26,6 +27,7 @@ int RunUp(CommandContext& context, const UpOptions& options) {
   run.dry_run = options.dry_run;
   run.single_transaction = options.single_transaction;
   run.allow_out_of_order = options.allow_out_of_order;
+  run.resume = options.resume;
   run.target = ToTarget(options.target);
   run.placeholders = context.placeholders();
 
@@ -47,6 +49,9 @@ void AddUpCommand(CLI::App& app, CommandRunner& selected) {
                     "apply all pending migrations in one transaction: all or nothing");
   command->add_flag("--allow-out-of-order", options->allow_out_of_order,
                     "apply pending versions lower than the current one");
+  command->add_flag("--resume", options->resume,
+                    "continue a failed migration from its failing statement, once its cause is "
+                    "fixed; the statements before it must be unchanged");
   command->callback([&selected, options] {
     selected = [options](CommandContext& context) { return RunUp(context, *options); };
   });

@@ -41,6 +41,7 @@ constexpr Column kColumns[] = {
     {"execution_ms", "bigint NOT NULL", "0"},
     {"run_id", "varchar(64)", nullptr},
     {"tool_version", "varchar(32) NOT NULL", "''"},
+    {"statements_checksum", "varchar(100)", nullptr},
 };
 
 // applied_at as "2026-11-21T09:30:00.123Z", independent of the session's TimeZone.
@@ -49,37 +50,10 @@ constexpr const char* kAppliedAtText =
 
 constexpr const char* kAppendStatement = "dbshift_append_history";
 
-// Optional text columns are NULL when empty, so "no version" is not a version "".
-std::optional<std::string> NullIfEmpty(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  return text;
-}
-
 std::string Text(const PGresult* result, int row, int column) {
   if (Libpq().PQgetisnull(result, row, column)) return "";
   return std::string(Libpq().PQgetvalue(result, row, column),
                      Libpq().PQgetlength(result, row, column));
-}
-
-// Every column but installed_rank, in kColumns order, as the parameters
-// $first .. $first+13 expect them.
-Params RowParams(const HistoryRow& row) {
-  return {
-      NullIfEmpty(row.version),
-      row.description,
-      std::string(HistoryKindName(row.kind)),
-      row.script,
-      NullIfEmpty(row.checksum),
-      std::string(row.success ? "true" : "false"),
-      std::to_string(row.statements_done),
-      std::to_string(row.statements_total),
-      NullIfEmpty(row.error),
-      row.applied_by,
-      NullIfEmpty(row.applied_at),
-      std::to_string(row.execution_ms),
-      NullIfEmpty(row.run_id),
-      row.tool_version,
-  };
 }
 
 }  // namespace
@@ -134,10 +108,14 @@ void PostgresDriver::EnsureHistoryTable() {
 std::vector<HistoryRow> PostgresDriver::ReadHistory() {
   std::vector<HistoryRow> rows;
   if (!history_seen_ && !HistoryTableExists()) return rows;
+  // Columns added after the first release are read through to_jsonb: a
+  // table that an older dbshift created, and that was not upgraded yet
+  // (status does not upgrade), reads as NULL there instead of failing.
   PgResultPtr result = conn_.Exec(
       fmt::format("SELECT installed_rank, version, description, kind, script, checksum, success,"
                   " statements_done, statements_total, error, applied_by, {}, execution_ms, run_id,"
-                  " tool_version FROM {} ORDER BY installed_rank",
+                  " tool_version, pg_catalog.to_jsonb(h) ->> 'statements_checksum'"
+                  " FROM {} h ORDER BY installed_rank",
                   kAppliedAtText, HistoryTable()));
   const int count = Libpq().PQntuples(result.get());
   rows.reserve(count);
@@ -166,6 +144,7 @@ std::vector<HistoryRow> PostgresDriver::ReadHistory() {
     row.execution_ms = std::stoll(Text(r, i, 12));
     row.run_id = Text(r, i, 13);
     row.tool_version = Text(r, i, 14);
+    row.statements_checksum = Text(r, i, 15);
     rows.push_back(std::move(row));
   }
   return rows;
@@ -178,19 +157,20 @@ void PostgresDriver::AppendHistory(HistoryRow& row) {
   const std::string sql = fmt::format(
       "INSERT INTO {0} (installed_rank, version, description, kind, script, checksum, success,"
       " statements_done, statements_total, error, applied_by, applied_at, execution_ms, run_id,"
-      " tool_version)"
+      " tool_version, statements_checksum)"
       " SELECT COALESCE(MAX(installed_rank), 0) + 1, $1::varchar, $2::varchar, $3::varchar,"
       " $4::varchar, $5::varchar, $6::boolean, $7::integer, $8::integer, $9::text, $10::varchar,"
-      " COALESCE($11::timestamptz, now()), $12::bigint, $13::varchar, $14::varchar FROM {0}"
+      " COALESCE($11::timestamptz, now()), $12::bigint, $13::varchar, $14::varchar, $15::varchar"
+      " FROM {0}"
       " RETURNING installed_rank, {1}",
       HistoryTable(), kAppliedAtText);
-  PgResultPtr result = conn_.ExecPrepared(kAppendStatement, sql, RowParams(row));
+  PgResultPtr result = conn_.ExecPrepared(kAppendStatement, sql, HistoryRowParams(row));
   row.installed_rank = std::stoll(Text(result.get(), 0, 0));
   if (row.applied_at.empty()) row.applied_at = Text(result.get(), 0, 1);
 }
 
 void PostgresDriver::UpdateHistory(const HistoryRow& row) {
-  Params params = RowParams(row);
+  Params params = HistoryRowParams(row);
   params.insert(params.begin(), std::to_string(row.installed_rank));
   conn_.ExecParams(
       fmt::format(
@@ -199,7 +179,8 @@ void PostgresDriver::UpdateHistory(const HistoryRow& row) {
           " success = $7::boolean, statements_done = $8::integer,"
           " statements_total = $9::integer, error = $10::text, applied_by = $11::varchar,"
           " applied_at = COALESCE($12::timestamptz, applied_at), execution_ms = $13::bigint,"
-          " run_id = $14::varchar, tool_version = $15::varchar"
+          " run_id = $14::varchar, tool_version = $15::varchar,"
+          " statements_checksum = $16::varchar"
           " WHERE installed_rank = $1::bigint",
           HistoryTable()),
       params);

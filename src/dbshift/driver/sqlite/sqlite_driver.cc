@@ -183,7 +183,7 @@ QueryRows SqliteDriver::Query(const std::string& sql, const QueryParams& params)
   for (std::size_t i = 0; i < params.size(); ++i) {
     // "$1" is a named parameter to SQLite: bound by its name, so the order in
     // which the parameters appear in the text does not matter.
-    const std::string name = "$" + std::to_string(i + 1);
+    const std::string name = fmt::format("${}", i + 1);
     const int index = sqlite3_bind_parameter_index(statement.get(), name.c_str());
     if (index == 0) continue;
     if (params[i]) {

@@ -44,6 +44,7 @@ constexpr Column kColumns[] = {
     {"execution_ms", "INTEGER NOT NULL", "0"},
     {"run_id", "TEXT", "NULL"},
     {"tool_version", "TEXT NOT NULL", "''"},
+    {"statements_checksum", "TEXT", "NULL"},
 };
 
 std::string AddedDefinition(const Column& column) {
@@ -60,10 +61,10 @@ bool Contains(const std::vector<std::string>& names, const char* name) {
   });
 }
 
-// The columns a row binds, in parameter order ?1..?14 (all but the rank).
+// The columns a row binds, in parameter order ?1..?15 (all but the rank).
 constexpr const char* kValueColumns =
     "version, description, kind, script, checksum, success, statements_done, statements_total, "
-    "error, applied_by, applied_at, execution_ms, run_id, tool_version";
+    "error, applied_by, applied_at, execution_ms, run_id, tool_version, statements_checksum";
 
 // Binds without copying: ScopedReset clears the bindings before `text` can
 // go away. Empty optional columns are stored as NULL.
@@ -95,6 +96,7 @@ void BindRowValues(sqlite3* db, sqlite3_stmt* statement, const HistoryRow& row) 
   Check(db, sqlite3_bind_int64(statement, 12, row.execution_ms));
   BindTextOrNull(db, statement, 13, row.run_id);
   BindText(db, statement, 14, row.tool_version);
+  BindTextOrNull(db, statement, 15, row.statements_checksum);
 }
 
 std::string ColumnText(sqlite3_stmt* statement, int index) {
@@ -126,6 +128,7 @@ HistoryRow ReadRow(sqlite3_stmt* statement) {
   row.execution_ms = sqlite3_column_int64(statement, 12);
   row.run_id = ColumnText(statement, 13);
   row.tool_version = ColumnText(statement, 14);
+  row.statements_checksum = ColumnText(statement, 15);
   return row;
 }
 
@@ -235,7 +238,7 @@ void SqliteDriver::AppendHistory(HistoryRow& row) {
   sqlite3_stmt* statement = Cached(
       insert_statement_,
       fmt::format("INSERT INTO {} (installed_rank, {}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                  "?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                  "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                   history_table_, kValueColumns));
   if (row.applied_at.empty()) row.applied_at = NowUtcIso8601();
   ScopedReset reset(statement);
@@ -248,14 +251,15 @@ void SqliteDriver::AppendHistory(HistoryRow& row) {
 void SqliteDriver::UpdateHistory(const HistoryRow& row) {
   sqlite3_stmt* statement = Cached(
       update_statement_,
-      fmt::format("UPDATE {} SET version = ?1, description = ?2, kind = ?3, script = ?4, "
-                  "checksum = ?5, success = ?6, statements_done = ?7, statements_total = ?8, "
-                  "error = ?9, applied_by = ?10, applied_at = ?11, execution_ms = ?12, "
-                  "run_id = ?13, tool_version = ?14 WHERE installed_rank = ?15",
-                  history_table_));
+      fmt::format(
+          "UPDATE {} SET version = ?1, description = ?2, kind = ?3, script = ?4, "
+          "checksum = ?5, success = ?6, statements_done = ?7, statements_total = ?8, "
+          "error = ?9, applied_by = ?10, applied_at = ?11, execution_ms = ?12, "
+          "run_id = ?13, tool_version = ?14, statements_checksum = ?15 WHERE installed_rank = ?16",
+          history_table_));
   ScopedReset reset(statement);
   BindRowValues(db_.get(), statement, row);
-  Check(db_.get(), sqlite3_bind_int64(statement, 15, row.installed_rank));
+  Check(db_.get(), sqlite3_bind_int64(statement, 16, row.installed_rank));
   Check(db_.get(), sqlite3_step(statement));
 }
 
