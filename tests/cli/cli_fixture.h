@@ -12,10 +12,12 @@
 //   }
 //   INSTANTIATE_TEST_SUITE_P(Engines, MyTest, ::testing::ValuesIn(kEngines), EngineName);
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -34,6 +36,26 @@ namespace dbshift::testing {
 /// Parses `text` as exactly one JSON document (trailing whitespace only);
 /// throws nlohmann::json::parse_error otherwise, which fails the test.
 inline nlohmann::json ParseJson(const std::string& text) { return nlohmann::json::parse(text); }
+
+/// Every regular file under `dir`, relative to it, sorted (run logs).
+inline std::vector<std::string> FilesUnder(const std::filesystem::path& dir) {
+  std::vector<std::string> files;
+  if (!std::filesystem::exists(dir)) return files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) files.push_back(entry.path().lexically_relative(dir).string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+/// The JSON lines of `file` (a run log), one document per line.
+inline std::vector<nlohmann::json> ReadLines(const std::filesystem::path& file) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(ReadFile(file));
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
 
 /// For INSTANTIATE_TEST_SUITE_P: names the instances "sqlite", "postgres", "mysql".
 inline std::string EngineName(const ::testing::TestParamInfo<std::string>& info) {

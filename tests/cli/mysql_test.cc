@@ -4,9 +4,6 @@
 // statements were undone, scripts of DML only still roll back, DELIMITER
 // blocks run, and a dry-run says what it cannot execute.
 
-#include <algorithm>
-#include <filesystem>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -44,16 +41,9 @@ class MysqlTest : public CliTest {
 
   // Every event of every run log written so far, in order.
   std::vector<nlohmann::json> LogEvents() const {
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(log_dir())) {
-      if (entry.is_regular_file()) files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
     std::vector<nlohmann::json> events;
-    for (const auto& file : files) {
-      std::istringstream in(ReadFile(file));
-      std::string line;
-      while (std::getline(in, line)) events.push_back(nlohmann::json::parse(line));
+    for (const std::string& file : FilesUnder(log_dir())) {
+      for (nlohmann::json& event : ReadLines(log_dir() / file)) events.push_back(std::move(event));
     }
     return events;
   }

@@ -5,7 +5,6 @@
 #include <ctime>
 #include <filesystem>
 #include <pwd.h>
-#include <sstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -30,25 +29,6 @@ std::string UtcFolder(std::time_t t) {
   char text[16];
   std::strftime(text, sizeof text, "%Y/%m/%d", &utc);
   return text;
-}
-
-// Every regular file under `dir`, relative to it, sorted.
-std::vector<std::string> FilesUnder(const fs::path& dir) {
-  std::vector<std::string> files;
-  if (!fs::exists(dir)) return files;
-  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file()) files.push_back(entry.path().lexically_relative(dir).string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-std::vector<nlohmann::json> ReadLines(const fs::path& file) {
-  std::vector<nlohmann::json> lines;
-  std::istringstream in(ReadFile(file));
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
-  return lines;
 }
 
 std::vector<nlohmann::json> OfType(const std::vector<nlohmann::json>& events, const char* type) {

@@ -34,9 +34,11 @@ bool IsSchemaOrPermissionStatement(std::string_view text) {
 }
 
 bool CommitsImplicitlyOnMysql(std::string_view text) {
-  static constexpr std::array<std::string_view, 14> kKeywords = {
-      "LOCK",  "UNLOCK",  "ANALYZE",   "OPTIMIZE", "REPAIR", "CHECK",  "FLUSH",
-      "RESET", "INSTALL", "UNINSTALL", "CACHE",    "CALL",   "RENAME", "TRUNCATE"};
+  // Besides these, every schema and permission statement (RENAME and
+  // TRUNCATE included).
+  static constexpr std::array<std::string_view, 12> kKeywords = {
+      "LOCK",  "UNLOCK", "ANALYZE", "OPTIMIZE",  "REPAIR", "CHECK",
+      "FLUSH", "RESET",  "INSTALL", "UNINSTALL", "CACHE",  "CALL"};
   if (IsSchemaOrPermissionStatement(text)) return true;
   std::size_t position = 0;
   const std::string first = NextWord(text, &position);
