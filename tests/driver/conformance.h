@@ -389,6 +389,69 @@ TEST_P(DriverConformance, HistoryRowsFollowTheTransaction) {
   EXPECT_EQ(Open()->ReadHistory().size(), 1u);
 }
 
+// Rows appended at commit may travel with the COMMIT itself; they must still
+// get the next ranks in order, every field, and applied_at when empty.
+TEST_P(DriverConformance, RowsAppendedAtCommitArriveInOrderWithTheCommit) {
+  using dbshift::conformance_detail::FullRow;
+  using dbshift::conformance_detail::Sql;
+  auto driver = Open();
+  driver->EnsureHistoryTable();
+  std::vector<dbshift::HistoryRow> expected;
+  expected.push_back(FullRow("1"));
+  driver->AppendHistory(expected.back());
+
+  driver->Begin();
+  driver->Execute(Sql("CREATE TABLE t (id INTEGER PRIMARY KEY)"));
+  // More rows than one INSERT of the PostgreSQL driver carries (1,000).
+  for (int i = 2; i <= 1002; ++i) {
+    dbshift::HistoryRow row = FullRow(std::to_string(i));
+    row.installed_rank = i;  // what the driver must assign
+    row.description = "row " + std::to_string(i);
+    if (i == 1002) row.applied_at = "";
+    expected.push_back(row);
+    driver->AppendHistoryAtCommit(row);
+  }
+  driver->Commit();
+
+  std::vector<dbshift::HistoryRow> rows = Open()->ReadHistory();
+  ASSERT_EQ(rows.size(), expected.size());
+  EXPECT_FALSE(rows.back().applied_at.empty()) << "applied_at is set when empty";
+  expected.back().applied_at = rows.back().applied_at;
+  dbshift::conformance_detail::ExpectSameRows(expected, rows);
+}
+
+TEST_P(DriverConformance, RowsAppendedAtCommitVanishWithARollback) {
+  auto driver = Open();
+  driver->EnsureHistoryTable();
+  driver->Begin();
+  driver->AppendHistoryAtCommit(dbshift::conformance_detail::FullRow("1"));
+  driver->Rollback();
+  // Nothing of the rolled-back transaction may reach a later one.
+  driver->Begin();
+  driver->Commit();
+  EXPECT_TRUE(driver->ReadHistory().empty());
+  EXPECT_TRUE(Open()->ReadHistory().empty());
+}
+
+// A migration that reads the history table, and the history calls, see the
+// rows of the migrations before it in the same transaction.
+TEST_P(DriverConformance, RowsAppendedAtCommitAreVisibleInsideTheTransaction) {
+  using dbshift::conformance_detail::Sql;
+  auto driver = Open();
+  driver->EnsureHistoryTable();
+  driver->Execute(Sql("CREATE TABLE seen (n INTEGER)"));
+  driver->Begin();
+  driver->AppendHistoryAtCommit(dbshift::conformance_detail::FullRow("1"));
+  driver->Execute(Sql("INSERT INTO seen (n) SELECT COUNT(*) FROM dbshift_history"));
+  driver->AppendHistoryAtCommit(dbshift::conformance_detail::FullRow("2"));
+  EXPECT_EQ(driver->Query("SELECT COUNT(*) FROM dbshift_history", {}).at(0).at(0), "2");
+  driver->AppendHistoryAtCommit(dbshift::conformance_detail::FullRow("3"));
+  EXPECT_EQ(driver->ReadHistory().size(), 3u);
+  driver->Commit();
+  EXPECT_EQ(driver->Query("SELECT n FROM seen", {}).at(0).at(0), "1");
+  EXPECT_EQ(Open()->ReadHistory().size(), 3u);
+}
+
 TEST_P(DriverConformance, RolledBackDdlVanishes) {
   auto driver = Open();
   if (!driver->capabilities().transactional_ddl) {

@@ -239,7 +239,7 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
     outcome = RunScript(driver_, statements, first, sink_, identity, true);
     record(outcome);
     // A dry-run records nothing (and on MySQL may have no history table).
-    if (outcome.ok && !options_.dry_run) driver_.AppendHistory(row);
+    if (outcome.ok && !options_.dry_run) driver_.AppendHistoryAtCommit(row);
   } else if (transactional) {
     // The history row commits in the migration's own transaction: there is no
     // moment at which the schema and the history disagree.
@@ -247,7 +247,7 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
     outcome = RunScript(driver_, statements, first, sink_, identity, true);
     record(outcome);
     if (outcome.ok) {
-      driver_.AppendHistory(row);
+      driver_.AppendHistoryAtCommit(row);
       transaction.Commit();
     }
   } else {

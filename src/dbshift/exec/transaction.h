@@ -17,7 +17,14 @@ class Transaction {
 
   void Commit() {
     open_ = false;
-    driver_.Commit();
+    try {
+      driver_.Commit();
+    } catch (...) {
+      // A commit that failed before the server ended the transaction (a
+      // history row sent with it was refused, SQLITE_BUSY) leaves it open.
+      driver_.Rollback();
+      throw;
+    }
   }
   void Rollback() noexcept {
     if (open_) driver_.Rollback();

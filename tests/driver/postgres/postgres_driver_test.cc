@@ -24,6 +24,7 @@
 #include "dbshift/common/system_info.h"
 #include "dbshift/common/url.h"
 #include "dbshift/driver/postgres/handles.h"
+#include "dbshift/exec/transaction.h"
 
 #include "testing/test_databases.h"
 
@@ -595,6 +596,43 @@ TEST(PostgresDriver, AppendHistoryUsesTheOpenTransaction) {
   EXPECT_TRUE(
       std::regex_match(row.applied_at, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
       << row.applied_at;
+}
+
+// The row queued for the commit travels in the same round trip as COMMIT.
+// When the server refuses it, nothing of the migration may stay, and the
+// connection must be out of pipeline mode and usable.
+TEST(PostgresDriver, HistoryRowRefusedAtCommitRollsBackTheMigration) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  driver->EnsureHistoryTable();
+  driver->Execute(
+      Sql("ALTER TABLE dbshift_history ADD CONSTRAINT refuse_marked"
+          " CHECK (description <> 'refused')"));
+  HistoryRow row;
+  row.version = "1";
+  row.description = "refused";
+  row.script = "V1__refused.sql";
+  {
+    Transaction transaction(*driver);
+    driver->Execute(Sql("CREATE TABLE migrated (id integer)"));
+    driver->AppendHistoryAtCommit(row);
+    try {
+      transaction.Commit();
+      ADD_FAILURE() << "the refused row did not fail the commit";
+    } catch (const SqlError& error) {
+      EXPECT_THAT(error.what(), HasSubstr("refuse_marked"));
+    }
+  }
+  EXPECT_EQ(Query(db.url(), "SELECT to_regclass('migrated')::text"), "<null>");
+  EXPECT_EQ(Query(db.url(), "SELECT count(*) FROM dbshift_history"), "0");
+
+  row.description = "accepted";
+  driver->Begin();
+  driver->Execute(Sql("CREATE TABLE migrated (id integer)"));
+  driver->AppendHistoryAtCommit(row);
+  driver->Commit();
+  EXPECT_EQ(Query(db.url(), "SELECT description FROM dbshift_history"), "accepted");
+  EXPECT_EQ(Query(db.url(), "SELECT to_regclass('migrated')::text"), "migrated");
 }
 
 }  // namespace

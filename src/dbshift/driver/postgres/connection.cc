@@ -159,20 +159,81 @@ PgResultPtr Connection::ExecParams(const std::string& sql, const Params& params)
                                        /*resultFormat=*/0)));
 }
 
+void Connection::EnsurePrepared(const std::string& name, const std::string& sql,
+                                std::size_t params) {
+  if (prepared_.contains(name)) return;
+  // Prepared statements outlive transactions (a rollback does not drop
+  // them), so once per connection is enough.
+  Check(PgResultPtr(Libpq().PQprepare(conn_.get(), name.c_str(), sql.c_str(),
+                                      static_cast<int>(params), /*paramTypes=*/nullptr)));
+  prepared_.insert(name);
+}
+
 PgResultPtr Connection::ExecPrepared(const std::string& name, const std::string& sql,
                                      const Params& params) {
-  if (!prepared_.contains(name)) {
-    // Prepared statements outlive transactions (a rollback does not drop
-    // them), so once per connection is enough.
-    Check(PgResultPtr(Libpq().PQprepare(conn_.get(), name.c_str(), sql.c_str(),
-                                        static_cast<int>(params.size()), /*paramTypes=*/nullptr)));
-    prepared_.insert(name);
-  }
+  EnsurePrepared(name, sql, params.size());
   const std::vector<const char*> values = Values(params);
   return Check(PgResultPtr(Libpq().PQexecPrepared(
       conn_.get(), name.c_str(), static_cast<int>(values.size()), values.data(),
       /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
       /*resultFormat=*/0)));
+}
+
+std::vector<PgResultPtr> Connection::RunPipeline(const std::vector<PipelineCommand>& commands) {
+  for (const PipelineCommand& command : commands) {
+    if (!command.prepared_name.empty()) {
+      EnsurePrepared(command.prepared_name, command.sql, command.params.size());
+    }
+  }
+  PGconn* conn = conn_.get();
+  if (Libpq().PQenterPipelineMode(conn) != 1) Check(nullptr);
+  bool sent = true;
+  for (const PipelineCommand& command : commands) {
+    const std::vector<const char*> values = Values(command.params);
+    const int count = static_cast<int>(values.size());
+    sent = command.prepared_name.empty()
+               ? Libpq().PQsendQueryParams(conn, command.sql.c_str(), count,
+                                           /*paramTypes=*/nullptr, values.data(),
+                                           /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
+                                           /*resultFormat=*/0) == 1
+               : Libpq().PQsendQueryPrepared(conn, command.prepared_name.c_str(), count,
+                                             values.data(), /*paramLengths=*/nullptr,
+                                             /*paramFormats=*/nullptr, /*resultFormat=*/0) == 1;
+    if (!sent) break;
+  }
+  // The sync point ends the pipeline even when a send failed, so that the
+  // connection can leave pipeline mode and stay usable.
+  const bool synced = Libpq().PQpipelineSync(conn) == 1;
+  // Each command yields one result and then a null; the sync point yields
+  // PGRES_PIPELINE_SYNC last.
+  std::vector<PgResultPtr> results;
+  while (synced) {
+    PgResultPtr result{Libpq().PQgetResult(conn)};
+    if (result == nullptr) {
+      if (Broken()) break;
+      continue;
+    }
+    if (Libpq().PQresultStatus(result.get()) == PGRES_PIPELINE_SYNC) break;
+    results.push_back(std::move(result));
+  }
+  const bool left = Libpq().PQexitPipelineMode(conn) == 1;
+  if (!sent || !synced || !left) Check(nullptr);
+  bool skipped = false;
+  for (PgResultPtr& result : results) {
+    // A skipped command (PGRES_PIPELINE_ABORTED) only follows the failure
+    // that made the server skip it, which is the one to report.
+    if (Libpq().PQresultStatus(result.get()) == PGRES_PIPELINE_ABORTED) {
+      skipped = true;
+      continue;
+    }
+    result = Check(std::move(result));
+  }
+  if (skipped || results.size() != commands.size()) {
+    throw SqlError(fmt::format("the server returned {} results for a pipeline of {} commands{}",
+                               results.size(), commands.size(), skipped ? ", some skipped" : ""),
+                   "");
+  }
+  return results;
 }
 
 void Connection::FinishCopyIn(const std::string* data) {

@@ -17,6 +17,15 @@ namespace dbshift::postgres {
 /// Text parameters of a query; nullopt is SQL NULL.
 using Params = std::vector<std::optional<std::string>>;
 
+/// One command of Connection::RunPipeline.
+struct PipelineCommand {
+  std::string sql;
+  Params params;
+  /// When set, `sql` is prepared under this name once per connection and
+  /// later runs reuse it (no parse and plan per run).
+  std::string prepared_name;
+};
+
 /// One libpq connection and the single place where libpq outcomes become
 /// exceptions (Check). Not thread-safe; not movable, because libpq keeps a
 /// pointer to it for the notice processor.
@@ -39,6 +48,12 @@ class Connection {
   /// Runs the statement prepared as `name`, preparing it from `sql` first
   /// when this connection has not yet done so.
   PgResultPtr ExecPrepared(const std::string& name, const std::string& sql, const Params& params);
+
+  /// Sends every command and waits once for all their results (libpq
+  /// pipeline mode: one round trip instead of one per command). The server
+  /// skips the commands after a failing one; this then throws for that one
+  /// as Check does. Returns the results in command order.
+  std::vector<PgResultPtr> RunPipeline(const std::vector<PipelineCommand>& commands);
 
   /// Sends COPY FROM STDIN data after a command returned PGRES_COPY_IN, ends
   /// the copy (aborting it when `data` is null) and reads every remaining
@@ -67,6 +82,7 @@ class Connection {
   // Reads results until libpq reports the command complete, then checks the
   // first failure among them.
   void DrainResults();
+  void EnsurePrepared(const std::string& name, const std::string& sql, std::size_t params);
 
   Url url_;
   PgConnPtr conn_;

@@ -20,10 +20,12 @@ namespace dbshift::postgres {
   X(PQclear)                       \
   X(PQcmdStatus)                   \
   X(PQconnectdbParams)             \
+  X(PQenterPipelineMode)           \
   X(PQerrorMessage)                \
   X(PQexec)                        \
   X(PQexecParams)                  \
   X(PQexecPrepared)                \
+  X(PQexitPipelineMode)            \
   X(PQfinish)                      \
   X(PQfreemem)                     \
   X(PQgetCopyData)                 \
@@ -34,6 +36,7 @@ namespace dbshift::postgres {
   X(PQnfields)                     \
   X(PQntuples)                     \
   X(PQparameterStatus)             \
+  X(PQpipelineSync)                \
   X(PQprepare)                     \
   X(PQputCopyData)                 \
   X(PQputCopyEnd)                  \
@@ -41,6 +44,8 @@ namespace dbshift::postgres {
   X(PQresultErrorField)            \
   X(PQresultErrorMessage)          \
   X(PQresultStatus)                \
+  X(PQsendQueryParams)             \
+  X(PQsendQueryPrepared)           \
   X(PQserverVersion)               \
   X(PQsetNoticeProcessor)          \
   X(PQstatus)                      \

@@ -1,6 +1,7 @@
 #include "dbshift/driver/postgres/postgres_driver.h"
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
 #include <climits>
@@ -40,6 +41,7 @@ PostgresDriver::PostgresDriver(const Url& url, const DriverOptions& options)
 }
 
 QueryRows PostgresDriver::Query(const std::string& sql, const QueryParams& params) {
+  FlushQueuedHistory();
   PgResultPtr result = conn_.ExecParams(sql, params);
   QueryRows rows;
   const int count = Libpq().PQntuples(result.get());
@@ -100,10 +102,21 @@ void PostgresDriver::SetStatementTimeout(std::chrono::milliseconds timeout) {
   SetTimeout("statement_timeout", timeout);
 }
 
-void PostgresDriver::Begin() { conn_.Exec("BEGIN"); }
+void PostgresDriver::Begin() {
+  queued_history_.clear();
+  conn_.Exec("BEGIN");
+}
 
 void PostgresDriver::Commit() {
-  PgResultPtr result = conn_.Exec("COMMIT");
+  PgResultPtr result;
+  if (queued_history_.empty()) {
+    result = conn_.Exec("COMMIT");
+  } else {
+    // The rows and the COMMIT in one round trip.
+    std::vector<PipelineCommand> commands = TakeQueuedHistory();
+    commands.push_back(PipelineCommand{"COMMIT", {}, {}});
+    result = std::move(conn_.RunPipeline(commands).back());
+  }
   // COMMIT of a failed transaction "succeeds" with the tag ROLLBACK: nothing
   // was committed, and the caller must not record it as applied.
   if (std::string_view(Libpq().PQcmdStatus(result.get())) == "ROLLBACK") {
@@ -113,6 +126,7 @@ void PostgresDriver::Commit() {
 }
 
 void PostgresDriver::Rollback() noexcept {
+  queued_history_.clear();
   // Outside a transaction ROLLBACK would only add a warning; on a dead
   // connection the next call reports the loss.
   const PGTransactionStatusType status = Libpq().PQtransactionStatus(conn_.Handle());
@@ -120,7 +134,26 @@ void PostgresDriver::Rollback() noexcept {
   PgResultPtr result(Libpq().PQexec(conn_.Handle(), "ROLLBACK"));
 }
 
+namespace {
+
+// Whether `sql` may read or change `table` (case-insensitive name match; a
+// false positive only costs a round trip).
+bool MentionsTable(std::string_view sql, std::string_view table) {
+  auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
+  return std::search(sql.begin(), sql.end(), table.begin(), table.end(),
+                     [&](char a, char b) { return lower(a) == lower(b); }) != sql.end();
+}
+
+}  // namespace
+
 void PostgresDriver::Execute(const Statement& statement) {
+  // A migration that reads the history table sees the rows of the migrations
+  // before it in the same transaction.
+  if (!queued_history_.empty() && MentionsTable(statement.text, options_.history_table)) {
+    FlushQueuedHistory();
+  }
   // The simple query protocol, as psql uses: it accepts any statement,
   // including COPY, and needs no round trip to prepare.
   PgResultPtr result =

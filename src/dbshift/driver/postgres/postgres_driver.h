@@ -68,6 +68,9 @@ class PostgresDriver final : public Driver {
   void EnsureHistoryTable() override;
   std::vector<HistoryRow> ReadHistory() override;
   void AppendHistory(HistoryRow& row) override;
+  /// Queued and sent with COMMIT, in the same round trip; earlier when a
+  /// history call, Query or a statement naming the history table needs it.
+  void AppendHistoryAtCommit(HistoryRow row) override;
   void UpdateHistory(const HistoryRow& row) override;
   void DeleteHistory(int64_t installed_rank) override;
 
@@ -89,6 +92,9 @@ class PostgresDriver final : public Driver {
   // The history table, quoted and schema-qualified when a schema is known.
   const std::string& HistoryTable() const { return table_sql_; }
   void SetTimeout(const char* setting, std::chrono::milliseconds timeout);
+  // The INSERTs of the queued rows (at most kRowsPerInsert rows each); empties the queue.
+  std::vector<PipelineCommand> TakeQueuedHistory();
+  void FlushQueuedHistory();
 
   Url url_;
   DriverOptions options_;
@@ -101,6 +107,9 @@ class PostgresDriver final : public Driver {
   bool history_seen_ = false;
   std::string table_sql_;
   int64_t lock_key_ = 0;
+  // Rows of AppendHistoryAtCommit not sent yet; they belong to the open
+  // transaction and are dropped when it rolls back.
+  std::vector<HistoryRow> queued_history_;
 };
 
 }  // namespace postgres

@@ -2,6 +2,8 @@
 // migration connection, so inside an open transaction the row commits (or
 // rolls back) with its migration.
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,6 +52,58 @@ constexpr const char* kAppliedAtText =
 
 constexpr const char* kAppendStatement = "dbshift_append_history";
 
+// The columns HistoryRowParams fills, in its order, with their types.
+constexpr const char* kParamColumns[][2] = {
+    {"version", "varchar"},
+    {"description", "varchar"},
+    {"kind", "varchar"},
+    {"script", "varchar"},
+    {"checksum", "varchar"},
+    {"success", "boolean"},
+    {"statements_done", "integer"},
+    {"statements_total", "integer"},
+    {"error", "text"},
+    {"applied_by", "varchar"},
+    {"applied_at", "timestamptz"},
+    {"execution_ms", "bigint"},
+    {"run_id", "varchar"},
+    {"tool_version", "varchar"},
+    {"statements_checksum", "varchar"},
+};
+constexpr std::size_t kParamCount = std::size(kParamColumns);
+
+// Rows appended at once: parameters stay far below the protocol's 65,535.
+constexpr std::size_t kRowsPerInsert = 1000;
+
+// An INSERT of `rows` rows whose parameters are HistoryRowParams of each row
+// in turn. Ranks continue from the table's highest, in row order (the
+// migration lock keeps other writers out); applied_at defaults to now().
+std::string InsertSql(const std::string& table, std::size_t rows, bool returning) {
+  std::string names = "ordinal";
+  std::string values;
+  for (const auto& column : kParamColumns) names += fmt::format(", {}", column[0]);
+  for (std::size_t row = 0; row < rows; ++row) {
+    values += row == 0 ? "(" : ", (";
+    values += std::to_string(row + 1);
+    for (std::size_t i = 0; i < kParamCount; ++i) {
+      values += fmt::format(", ${}::{}", row * kParamCount + i + 1, kParamColumns[i][1]);
+    }
+    values += ")";
+  }
+  std::string columns = "installed_rank";
+  std::string selected = "base.top + v.ordinal";
+  for (const auto& column : kParamColumns) {
+    columns += fmt::format(", {}", column[0]);
+    selected += std::string_view(column[0]) == "applied_at" ? ", COALESCE(v.applied_at, now())"
+                                                            : fmt::format(", v.{}", column[0]);
+  }
+  return fmt::format(
+      "INSERT INTO {0} ({1}) SELECT {2} FROM (VALUES {3}) AS v({4})"
+      " CROSS JOIN (SELECT COALESCE(MAX(installed_rank), 0) AS top FROM {0}) AS base{5}",
+      table, columns, selected, values, names,
+      returning ? fmt::format(" RETURNING installed_rank, {}", kAppliedAtText) : "");
+}
+
 std::string Text(const PGresult* result, int row, int column) {
   if (Libpq().PQgetisnull(result, row, column)) return "";
   return std::string(Libpq().PQgetvalue(result, row, column),
@@ -59,12 +113,14 @@ std::string Text(const PGresult* result, int row, int column) {
 }  // namespace
 
 bool PostgresDriver::HistoryTableExists() {
+  FlushQueuedHistory();
   PgResultPtr result =
       conn_.ExecParams("SELECT pg_catalog.to_regclass($1) IS NOT NULL", {HistoryTable()});
   return std::string_view(Libpq().PQgetvalue(result.get(), 0, 0)) == "t";
 }
 
 void PostgresDriver::EnsureHistoryTable() {
+  FlushQueuedHistory();
   if (!HistoryTableExists()) {
     if (!options_.schema.empty()) {
       // Checked first because CREATE SCHEMA IF NOT EXISTS needs the CREATE
@@ -106,6 +162,7 @@ void PostgresDriver::EnsureHistoryTable() {
 }
 
 std::vector<HistoryRow> PostgresDriver::ReadHistory() {
+  FlushQueuedHistory();
   std::vector<HistoryRow> rows;
   if (!history_seen_ && !HistoryTableExists()) return rows;
   // Columns added after the first release are read through to_jsonb: a
@@ -151,25 +208,51 @@ std::vector<HistoryRow> PostgresDriver::ReadHistory() {
 }
 
 void PostgresDriver::AppendHistory(HistoryRow& row) {
+  FlushQueuedHistory();
   // Prepared once per connection: it runs once per migration, and parsing
   // it each time would be measurable next to psql running the same INSERT.
-  // The rank is max + 1 under the migration lock.
-  const std::string sql = fmt::format(
-      "INSERT INTO {0} (installed_rank, version, description, kind, script, checksum, success,"
-      " statements_done, statements_total, error, applied_by, applied_at, execution_ms, run_id,"
-      " tool_version, statements_checksum)"
-      " SELECT COALESCE(MAX(installed_rank), 0) + 1, $1::varchar, $2::varchar, $3::varchar,"
-      " $4::varchar, $5::varchar, $6::boolean, $7::integer, $8::integer, $9::text, $10::varchar,"
-      " COALESCE($11::timestamptz, now()), $12::bigint, $13::varchar, $14::varchar, $15::varchar"
-      " FROM {0}"
-      " RETURNING installed_rank, {1}",
-      HistoryTable(), kAppliedAtText);
-  PgResultPtr result = conn_.ExecPrepared(kAppendStatement, sql, HistoryRowParams(row));
+  PgResultPtr result = conn_.ExecPrepared(kAppendStatement, InsertSql(HistoryTable(), 1, true),
+                                          HistoryRowParams(row));
   row.installed_rank = std::stoll(Text(result.get(), 0, 0));
   if (row.applied_at.empty()) row.applied_at = Text(result.get(), 0, 1);
 }
 
+void PostgresDriver::AppendHistoryAtCommit(HistoryRow row) {
+  if (Libpq().PQtransactionStatus(conn_.Handle()) != PQTRANS_INTRANS) {
+    AppendHistory(row);
+    return;
+  }
+  queued_history_.push_back(std::move(row));
+}
+
+std::vector<PipelineCommand> PostgresDriver::TakeQueuedHistory() {
+  std::vector<PipelineCommand> commands;
+  for (std::size_t first = 0; first < queued_history_.size(); first += kRowsPerInsert) {
+    const std::size_t count = std::min(kRowsPerInsert, queued_history_.size() - first);
+    PipelineCommand command;
+    // One row, the case of every migration in its own transaction, reuses
+    // AppendHistory's prepared statement.
+    command.sql = InsertSql(HistoryTable(), count, count == 1);
+    if (count == 1) command.prepared_name = kAppendStatement;
+    command.params.reserve(count * kParamCount);
+    for (std::size_t i = first; i < first + count; ++i) {
+      for (auto& param : HistoryRowParams(queued_history_[i])) {
+        command.params.push_back(std::move(param));
+      }
+    }
+    commands.push_back(std::move(command));
+  }
+  queued_history_.clear();
+  return commands;
+}
+
+void PostgresDriver::FlushQueuedHistory() {
+  if (queued_history_.empty()) return;
+  conn_.RunPipeline(TakeQueuedHistory());
+}
+
 void PostgresDriver::UpdateHistory(const HistoryRow& row) {
+  FlushQueuedHistory();
   Params params = HistoryRowParams(row);
   params.insert(params.begin(), std::to_string(row.installed_rank));
   conn_.ExecParams(
@@ -187,6 +270,7 @@ void PostgresDriver::UpdateHistory(const HistoryRow& row) {
 }
 
 void PostgresDriver::DeleteHistory(int64_t installed_rank) {
+  FlushQueuedHistory();
   conn_.ExecParams(fmt::format("DELETE FROM {} WHERE installed_rank = $1::bigint", HistoryTable()),
                    {std::to_string(installed_rank)});
 }
