@@ -6,7 +6,7 @@ set -euo pipefail
 
 BUILD_PKGS=(
   cmake g++ make pkg-config
-  libpq-dev libsqlite3-dev libpg-query-dev libmariadb-dev
+  libpq-dev libsqlite3-dev libpg-query-dev libprotobuf-c-dev libmariadb-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   libssl-dev libzstd-dev zlib1g-dev
 )

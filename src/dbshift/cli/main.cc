@@ -50,8 +50,8 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
   app.add_option("--env", options.env, "an [env.NAME] of the config file");
   app.add_option("--config", options.config, "config file (default ./dbshift.toml if present)");
   app.add_option("--dir", options.dir, "migration folder (default migrations)");
-  app.add_option("--format", options.format, "output: text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--format", options.format, "output: text or json (lint: also sarif)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
   app.add_flag("-y,--yes", options.yes, "do not ask for confirmation");
   app.add_option("--lock-timeout", options.lock_timeout,
                  "how long to wait for the migration lock (e.g. 30s, 5m)");
@@ -148,6 +148,7 @@ int Main(int argc, char** argv) {
   AddBaselineCommand(app, selected);
   AddLockCommand(app, selected);
   AddAdoptCommand(app, selected);
+  AddLintCommand(app, selected);
 
   try {
     app.parse(argc, argv);
@@ -159,6 +160,10 @@ int Main(int argc, char** argv) {
   }
 
   const std::string command = app.get_subcommands().front()->get_name();
+  if (options.format == "sarif" && command != "lint") {
+    std::fprintf(stderr, "dbshift: error: --format sarif is for lint only\n");
+    return static_cast<int>(ExitCode::kUsage);
+  }
   CommandContext context(options);
   std::vector<const NamespaceConfig*> spaces;
   try {
@@ -172,7 +177,8 @@ int Main(int argc, char** argv) {
   }
   // Each namespace in the order listed. A command that changes the database
   // stops at the first failure: later sets may build on earlier ones.
-  const bool read_only = command == "status" || command == "validate" || command == "lock";
+  const bool read_only =
+      command == "status" || command == "validate" || command == "lock" || command == "lint";
   std::optional<JsonCollector> collector;
   if (context.json()) collector.emplace();
   int result = 0;

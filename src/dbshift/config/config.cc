@@ -23,9 +23,9 @@ namespace {
 
 constexpr std::string_view kDefaultConfigFile = "dbshift.toml";
 constexpr std::string_view kDefaultUrl = "sqlite:./dbshift.db";
-constexpr std::array<std::string_view, 8> kTopLevelKeys = {
-    "dir",          "history_table", "layout",       "log_dir",
-    "lock_timeout", "env",           "placeholders", "namespace"};
+constexpr std::array<std::string_view, 9> kTopLevelKeys = {
+    "dir", "history_table", "layout",    "log_dir", "lock_timeout",
+    "env", "placeholders",  "namespace", "lint"};
 constexpr std::array<std::string_view, 5> kNamespaceKeys = {"name", "dir", "history_table",
                                                             "schema", "layout"};
 constexpr std::array<std::string_view, 3> kEnvKeys = {"url", "url_env", "placeholders"};
@@ -164,6 +164,37 @@ PlaceholderValues ReadPlaceholders(const Reporter& reporter, std::string_view pa
     }
   }
   return values;
+}
+
+// [lint] with its [lint.severity] table: rule id = "off" | "warning" | "error".
+std::map<std::string, lint::Severity, std::less<>> ReadLint(const Reporter& reporter,
+                                                            const toml::node& node) {
+  std::vector<std::string_view> rule_ids;
+  for (const lint::Rule& rule : lint::AllRules()) rule_ids.push_back(rule.id);
+  std::map<std::string, lint::Severity, std::less<>> severities;
+  for (const auto& [key, value] : reporter.ExpectTable(node, "lint")) {
+    if (key.str() != "severity") {
+      reporter.Fail(key.source(),
+                    fmt::format("unknown key \"{}\" in [lint]; expected severity", key.str()));
+    }
+    for (const auto& [rule, level] : reporter.ExpectTable(value, "lint.severity")) {
+      if (lint::FindRule(rule.str()) == nullptr) {
+        reporter.Fail(rule.source(), fmt::format("[lint.severity]: unknown rule \"{}\"{}",
+                                                 rule.str(), DidYouMean(rule.str(), rule_ids)));
+      }
+      const std::string text =
+          reporter.ExpectString(level, fmt::format("lint.severity.{}", rule.str()));
+      const std::optional<lint::Severity> severity = lint::ParseSeverity(text);
+      if (!severity) {
+        reporter.Fail(level.source(),
+                      fmt::format("[lint.severity]: {} = \"{}\"; expected \"off\", \"warning\" or "
+                                  "\"error\"",
+                                  rule.str(), text));
+      }
+      severities[std::string(rule.str())] = *severity;
+    }
+  }
+  return severities;
 }
 
 std::optional<Layout> ReadLayout(const Reporter& reporter, const toml::node& node) {
@@ -319,6 +350,8 @@ Config LoadConfig(const std::filesystem::path& path) {
       config.lock_timeout = ReadLockTimeout(reporter, node);
     } else if (name == "placeholders") {
       config.placeholders = ReadPlaceholders(reporter, name, node);
+    } else if (name == "lint") {
+      config.lint_severity = ReadLint(reporter, node);
     } else if (name == "env") {
       for (const auto& [env_name, env_node] : reporter.ExpectTable(node, name)) {
         config.environments[std::string(env_name.str())] =

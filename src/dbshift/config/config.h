@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dbshift/lint/rule.h"
 #include "dbshift/source/migration.h"
 #include "dbshift/source/placeholders.h"
 
@@ -56,6 +57,8 @@ struct Config {
   /// [[namespace]] tables, in the order written; empty when the database
   /// holds one migration set.
   std::vector<NamespaceConfig> namespaces = {};
+  /// [lint.severity]: rule id -> severity, over the rules' own.
+  std::map<std::string, lint::Severity, std::less<>> lint_severity = {};
 };
 
 /// Reads `path`. Throws ConfigError naming path:line:column for malformed

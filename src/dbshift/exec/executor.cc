@@ -130,10 +130,20 @@ void Executor::EmitRunFinished(const RunResult& result) {
   Emit(Event::Type::kRunFinished, event);
 }
 
+std::chrono::milliseconds Executor::DefaultLockTimeout() const {
+  return driver_.dialect() == Dialect::kPostgres ? options_.default_lock_timeout
+                                                 : std::chrono::milliseconds(0);
+}
+
 void Executor::ApplyDirectives(const Migration& script) {
   if (script.directives.lock_timeout) {
     driver_.SetLockTimeout(*script.directives.lock_timeout);
     session_limits_changed_ = true;
+  } else if (!default_lock_timeout_set_ && DefaultLockTimeout().count() > 0) {
+    // Once per session: later migrations keep it, and ResetDirectives
+    // returns to it.
+    driver_.SetLockTimeout(DefaultLockTimeout());
+    default_lock_timeout_set_ = true;
   }
   if (script.directives.statement_timeout) {
     driver_.SetStatementTimeout(*script.directives.statement_timeout);
@@ -154,7 +164,8 @@ std::vector<Migration> Executor::ScriptsToRun(const std::vector<const Migration*
 
 void Executor::ResetDirectives() {
   if (!session_limits_changed_) return;
-  driver_.SetLockTimeout(std::chrono::milliseconds(0));
+  driver_.SetLockTimeout(DefaultLockTimeout());
+  default_lock_timeout_set_ = DefaultLockTimeout().count() > 0;
   driver_.SetStatementTimeout(std::chrono::milliseconds(0));
   session_limits_changed_ = false;
 }

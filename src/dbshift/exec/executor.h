@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,11 @@ struct RunOptions {
   /// Values of ${name} in the scripts that run. Secret-named values (see
   /// IsSecretPlaceholderName) show as *** in every event and message.
   PlaceholderValues placeholders;
+  /// PostgreSQL: the lock_timeout every migration runs with unless its
+  /// `-- dbshift:lock-timeout` directive says otherwise (0: none). A
+  /// statement waiting longer for a lock fails instead of queueing every
+  /// query on the table behind it.
+  std::chrono::milliseconds default_lock_timeout{5000};
 };
 
 /// One migration applied (or undone, for down).
@@ -130,6 +136,8 @@ class Executor {
   /// Commits or rolls back the outer transaction and fills current_version.
   void FinishRun(std::optional<Transaction>& outer, const Plan& plan,
                  const PlanOptions& plan_options, RunResult& result);
+  // The engine's lock_timeout for migrations without a directive (0: none).
+  std::chrono::milliseconds DefaultLockTimeout() const;
   void ApplyDirectives(const Migration& script);
   /// The selected scripts with their placeholders replaced, in order; throws
   /// ValidationError listing every undefined placeholder first, so that a
@@ -143,6 +151,7 @@ class Executor {
   EventSink& sink_;                          ///< masking_sink_, or the caller's sink
   RunOptions options_;
   bool session_limits_changed_ = false;
+  bool default_lock_timeout_set_ = false;
 };
 
 }  // namespace dbshift

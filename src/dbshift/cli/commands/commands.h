@@ -26,6 +26,7 @@ void AddRepairCommand(CLI::App& app, CommandRunner& selected);
 void AddBaselineCommand(CLI::App& app, CommandRunner& selected);
 void AddLockCommand(CLI::App& app, CommandRunner& selected);
 void AddAdoptCommand(CLI::App& app, CommandRunner& selected);
+void AddLintCommand(CLI::App& app, CommandRunner& selected);
 
 /// Adds --to and -n to an up/down subcommand.
 struct TargetFlags {

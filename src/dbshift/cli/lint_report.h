@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dbshift/lint/linter.h"
+
+namespace dbshift::cli {
+
+/// DESIGN.md's lint document: {"findings": [{"rule", "severity", "file",
+/// "line", "column", "message", "breaking"}], "files": N}.
+nlohmann::json LintJson(const std::vector<lint::Finding>& findings, std::size_t files);
+
+/// SARIF 2.1.0, one run of the tool "dbshift", with every rule in its
+/// driver and every finding as a result (columns in Unicode code points).
+nlohmann::json LintSarif(const std::vector<lint::Finding>& findings, const std::string& version);
+
+/// "file:line:column: severity [rule] message", one finding per line, then a
+/// summary line.
+std::string LintText(const std::vector<lint::Finding>& findings, std::size_t files);
+
+}  // namespace dbshift::cli
