@@ -259,9 +259,20 @@ TEST_P(PostgresNoTransactionTest, WithoutTheDirectiveConcurrentlyFailsAndRollsBa
   WriteMigration("V2__index.sql",
                  "CREATE TABLE u (id integer);\n"
                  "CREATE INDEX CONCURRENTLY t_id ON t (id);\n");
+  // The lint sees it first.
+  ProcessResult linted = Run("up");
+  EXPECT_EQ(linted.exit_code, 5);
+  EXPECT_THAT(linted.err,
+              HasSubstr("V2__index.sql:2:1: [ban-concurrent-index-creation-in-transaction]"));
+  EXPECT_EQ(History(), "");
+  // Allowed anyway, it fails at run time and rolls back.
+  WriteMigration("V2__index.sql",
+                 "-- dbshift:allow ban-concurrent-index-creation-in-transaction\n"
+                 "CREATE TABLE u (id integer);\n"
+                 "CREATE INDEX CONCURRENTLY t_id ON t (id);\n");
   ProcessResult up = Run("up");
   EXPECT_EQ(up.exit_code, 1);
-  EXPECT_THAT(up.err, HasSubstr("V2__index.sql:2"));
+  EXPECT_THAT(up.err, HasSubstr("V2__index.sql:3"));
   EXPECT_THAT(up.err, HasSubstr("CREATE INDEX CONCURRENTLY cannot run inside a transaction block"));
   EXPECT_FALSE(db().HasTable("u"));
   EXPECT_EQ(History(), "1|1\n");

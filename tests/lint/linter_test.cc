@@ -3,6 +3,7 @@
 
 #include "dbshift/lint/linter.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -173,6 +174,33 @@ TEST(Linter, LockTimeoutOffMakesDdlOnExistingTablesAFinding) {
   EXPECT_EQ(RulesOf(Lint(input, {})), std::vector<std::string>{"require-timeout-settings"});
   input.sql = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN note text;\n";
   EXPECT_TRUE(Lint(input, {}).empty());
+}
+
+}  // namespace
+}  // namespace dbshift::lint
+
+namespace dbshift::lint {
+namespace {
+
+TEST(Linter, TablesCreatedByEarlierScriptsOfTheSameRunAreNew) {
+  std::set<std::string> new_tables;
+  LintInput first;
+  first.file = "V1__a.sql";
+  first.sql = "CREATE TABLE a (id bigint);\n";
+  first.new_tables = &new_tables;
+  EXPECT_TRUE(Lint(first, {}).empty());
+  EXPECT_TRUE(new_tables.contains("a"));
+
+  LintInput second;
+  second.file = "V2__b.sql";
+  second.sql = "CREATE INDEX a_id ON a (id);\nCREATE INDEX b_id ON b (id);\n";
+  second.new_tables = &new_tables;
+  const std::vector<Finding> findings = Lint(second, {});
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].line, 2) << "only the index on the existing table b";
+  // Alone, the script knows nothing of V1.
+  second.new_tables = nullptr;
+  EXPECT_EQ(Lint(second, {}).size(), 2u);
 }
 
 }  // namespace

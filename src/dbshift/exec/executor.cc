@@ -324,6 +324,7 @@ RunResult Executor::Up() {
     // problems included, is decided under the lock: a "failed" row may be a
     // no-transaction script that another runner is executing right now, and
     // an SQLite database may be unreadable while another runner writes.
+    bool linted = false;
     try {
       Plan quick = BuildPlan(source_, driver_.ReadHistory(), plan_options);
       std::vector<const PlanEntry*> pending = SelectUp(quick, options_.target);
@@ -337,6 +338,8 @@ RunResult Executor::Up() {
         // Before the lock and the history table, so that a run that cannot
         // start leaves no trace. Checked again under the lock on what runs.
         CheckPlaceholdersDefined(MigrationsOf(pending), options_.placeholders);
+        CheckLintGate(ScriptsToRun(MigrationsOf(pending)), driver_, options_.lint);
+        linted = true;
       }
     } catch (const SqlError&) {
       // Decided under the lock below, where the read is repeated.
@@ -356,6 +359,9 @@ RunResult Executor::Up() {
     std::vector<const PlanEntry*> selected = SelectUp(plan, options_.target);
     CheckSingleTransaction(selected, MigrationsOf(selected));
     const std::vector<Migration> scripts = ScriptsToRun(MigrationsOf(selected));
+    // What runs now is at most what was linted before the lock (another
+    // runner may have applied some of it).
+    if (!linted) CheckLintGate(scripts, driver_, options_.lint);
 
     std::string skipped;  // dry-run: the first script not executed
     for (std::size_t i = 0; i < selected.size(); ++i) {

@@ -8,6 +8,7 @@
 
 #include "dbshift/driver/driver.h"
 #include "dbshift/exec/events.h"
+#include "dbshift/exec/lint_gate.h"
 #include "dbshift/exec/migration_lock.h"
 #include "dbshift/exec/transaction.h"
 #include "dbshift/plan/plan.h"
@@ -36,6 +37,9 @@ struct RunOptions {
   /// statement waiting longer for a lock fails instead of queueing every
   /// query on the table behind it.
   std::chrono::milliseconds default_lock_timeout{5000};
+  /// up lints the scripts it is about to run (PostgreSQL) and refuses, exit
+  /// 5, on an error finding.
+  LintGate lint;
 };
 
 /// One migration applied (or undone, for down).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <string>
 
 #include "dbshift/lint/facts.h"
@@ -107,6 +108,15 @@ class Collector final : public Reporter {
 
 }  // namespace
 
+int ServerVersionNumber(std::string_view text) {
+  int major = 0;
+  int minor = 0;
+  const std::string copy(text);
+  if (std::sscanf(copy.c_str(), "%d.%d", &major, &minor) < 1 || major <= 0) return 150000;
+  // From PostgreSQL 10 on the second number is the minor release.
+  return major >= 10 ? major * 10000 + minor : major * 10000 + minor * 100;
+}
+
 std::vector<Finding> Lint(const LintInput& input, const LintOptions& options) {
   std::vector<Finding> findings;
   std::string blanked;
@@ -147,6 +157,7 @@ std::vector<Finding> Lint(const LintInput& input, const LintOptions& options) {
   facts.in_transaction = input.in_transaction;
   facts.server_version = options.server_version;
   facts.lock_timeout_set = input.lock_timeout_set;
+  if (input.new_tables != nullptr) facts.created_tables = *input.new_tables;
   for (const ParsedStatement& statement : tree.statements()) {
     Finding prototype;
     prototype.file = input.file;
@@ -162,6 +173,7 @@ std::vector<Finding> Lint(const LintInput& input, const LintOptions& options) {
     }
     Observe(*statement.node, facts);
   }
+  if (input.new_tables != nullptr) *input.new_tables = std::move(facts.created_tables);
   return findings;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,10 @@ struct LintInput {
   std::vector<std::string> allowed;
   /// A lock_timeout above zero will be in force when it runs.
   bool lock_timeout_set = true;
+  /// Tables created by the scripts that run before this one in the same
+  /// run: they do not exist yet, so no one uses them. Read as new tables;
+  /// the tables this script creates are added. Null: this script alone.
+  std::set<std::string>* new_tables = nullptr;
 };
 
 struct LintOptions {
@@ -40,6 +45,10 @@ struct LintOptions {
   /// Severity per rule id, over the rule's own (dbshift.toml [lint]).
   std::map<std::string, Severity, std::less<>> severities;
 };
+
+/// server_version_num of a version string: "15.20" -> 150020, "9.6.24" ->
+/// 90624; 150000 when it does not read as a version.
+int ServerVersionNumber(std::string_view text);
 
 /// The rule id of the finding for a script PostgreSQL's grammar rejects.
 inline constexpr std::string_view kSyntaxErrorRule = "syntax-error";

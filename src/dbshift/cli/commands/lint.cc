@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -48,14 +49,6 @@ Script FromMigration(const Migration& migration, const std::filesystem::path& di
                 migration.directives};
 }
 
-// "15.20" -> 150020; 150000 when it does not read as a version.
-int ServerVersionNumber(const std::string& text) {
-  int major = 0;
-  int minor = 0;
-  if (std::sscanf(text.c_str(), "%d.%d", &major, &minor) < 1 || major <= 0) return 150000;
-  return major >= 10 ? major * 10000 + minor : major * 10000 + minor * 100;
-}
-
 std::vector<Script> PendingScripts(CommandContext& context, int& server_version) {
   auto [source, driver] = context.LoadSourceAndConnect();
   if (driver->dialect() != Dialect::kPostgres) {
@@ -64,7 +57,7 @@ std::vector<Script> PendingScripts(CommandContext& context, int& server_version)
         "--all, to lint them as PostgreSQL",
         DialectName(driver->dialect()), driver->Target()));
   }
-  server_version = ServerVersionNumber(driver->ServerVersion());
+  server_version = lint::ServerVersionNumber(driver->ServerVersion());
   const Plan plan = ReadPlan(*driver, source, PlanOptions{});
   std::vector<Script> scripts;
   for (const PlanEntry* entry : SelectUp(plan, Target{})) {
@@ -97,6 +90,10 @@ int RunLint(CommandContext& context, const LintCommandOptions& options) {
   }
 
   std::vector<lint::Finding> findings;
+  // Pending migrations run in order: tables an earlier one creates are new to
+  // the later ones. Named files and --all are read one by one.
+  const bool pending = options.files.empty() && !options.all;
+  std::set<std::string> new_tables;
   for (const Script& script : scripts) {
     lint::LintInput input;
     input.file = script.name;
@@ -107,6 +104,7 @@ int RunLint(CommandContext& context, const LintCommandOptions& options) {
     // a directive of 0 turns it off.
     input.lock_timeout_set =
         !script.directives.lock_timeout || script.directives.lock_timeout->count() > 0;
+    if (pending) input.new_tables = &new_tables;
     std::vector<lint::Finding> found = lint::Lint(input, lint_options);
     findings.insert(findings.end(), std::make_move_iterator(found.begin()),
                     std::make_move_iterator(found.end()));

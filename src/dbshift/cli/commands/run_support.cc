@@ -15,6 +15,7 @@ RunOptions MakeRunOptions(CommandContext& context, const std::string& command) {
   options.command = command;
   options.run_id = NewRunId();
   options.lock = context.lock_policy();
+  options.lint.severities = context.config().lint_severity;
   return options;
 }
 
