@@ -8,6 +8,16 @@
 #include "dbshift/lint/linter.h"
 
 namespace dbshift {
+lint::LintInput LintInputFor(std::string file, std::string_view sql, const Directives& directives) {
+  lint::LintInput input;
+  input.file = std::move(file);
+  input.sql = sql;
+  input.in_transaction = !directives.no_transaction;
+  input.allowed = directives.allowed_lint_rules;
+  input.lock_timeout_set = !directives.lock_timeout || directives.lock_timeout->count() > 0;
+  return input;
+}
+
 void CheckLintGate(const std::vector<Migration>& scripts, Driver& driver, const LintGate& gate) {
   if (!gate.enabled || scripts.empty() || driver.dialect() != Dialect::kPostgres) return;
   lint::LintOptions options;
@@ -18,13 +28,7 @@ void CheckLintGate(const std::vector<Migration>& scripts, Driver& driver, const 
   // one creates is new to the later ones.
   std::set<std::string> new_tables;
   for (const Migration& script : scripts) {
-    lint::LintInput input;
-    input.file = script.script;
-    input.sql = script.sql;
-    input.in_transaction = !script.directives.no_transaction;
-    input.allowed = script.directives.allowed_lint_rules;
-    input.lock_timeout_set =
-        !script.directives.lock_timeout || script.directives.lock_timeout->count() > 0;
+    lint::LintInput input = LintInputFor(script.script, script.sql, script.directives);
     input.new_tables = &new_tables;
     for (lint::Finding& finding : lint::Lint(input, options)) {
       if (finding.severity == lint::Severity::kError) errors.push_back(std::move(finding));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dbshift/driver/driver.h"
+#include "dbshift/lint/linter.h"
 #include "dbshift/lint/rule.h"
 #include "dbshift/source/migration.h"
 
@@ -16,6 +17,11 @@ struct LintGate {
   /// Severity per rule id, over the rules' own (dbshift.toml [lint.severity]).
   std::map<std::string, lint::Severity, std::less<>> severities;
 };
+
+/// The lint's view of one script: its directives decide the transaction, the
+/// allowed rules and whether a lock_timeout is in force (dbshift's 5s on
+/// PostgreSQL unless `-- dbshift:lock-timeout 0`).
+lint::LintInput LintInputFor(std::string file, std::string_view sql, const Directives& directives);
 
 /// Lints `scripts` (their SQL as it will run) when the target is
 /// PostgreSQL, whose grammar the rules read; other engines pass. Throws

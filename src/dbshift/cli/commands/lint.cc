@@ -15,6 +15,7 @@
 #include "dbshift/common/build_info.h"
 #include "dbshift/common/error.h"
 #include "dbshift/exec/executor.h"
+#include "dbshift/exec/lint_gate.h"
 #include "dbshift/lint/linter.h"
 #include "dbshift/source/directives.h"
 #include "dbshift/source/loader.h"
@@ -95,15 +96,7 @@ int RunLint(CommandContext& context, const LintCommandOptions& options) {
   const bool pending = options.files.empty() && !options.all;
   std::set<std::string> new_tables;
   for (const Script& script : scripts) {
-    lint::LintInput input;
-    input.file = script.name;
-    input.sql = script.sql;
-    input.in_transaction = !script.directives.no_transaction;
-    input.allowed = script.directives.allowed_lint_rules;
-    // dbshift runs every PostgreSQL migration with a lock_timeout (5s); only
-    // a directive of 0 turns it off.
-    input.lock_timeout_set =
-        !script.directives.lock_timeout || script.directives.lock_timeout->count() > 0;
+    lint::LintInput input = LintInputFor(script.name, script.sql, script.directives);
     if (pending) input.new_tables = &new_tables;
     std::vector<lint::Finding> found = lint::Lint(input, lint_options);
     findings.insert(findings.end(), std::make_move_iterator(found.begin()),
