@@ -103,6 +103,48 @@ TEST(LoadConfigTest, IntegerLockTimeoutIsSeconds) {
             std::chrono::milliseconds(45000));
 }
 
+TEST(LoadConfigTest, StatementLimitsAreUnsetByDefault) {
+  const Config config = Config{};
+  EXPECT_FALSE(config.statements.lock_timeout);
+  EXPECT_FALSE(config.statements.statement_timeout);
+  EXPECT_FALSE(config.statements.lock_timeout_tries);
+  EXPECT_FALSE(config.statements.lock_timeout_backoff);
+}
+
+TEST(LoadConfigTest, EnvironmentStatementLimitsOverrideTheTopLevelOnesFieldByField) {
+  testing::ScopedTempDir temp;
+  const Config config = LoadConfig(temp.Write("dbshift.toml", R"(
+lock_timeout = "2m"
+[statements]
+lock_timeout = "3s"
+statement_timeout = "off"
+lock_timeout_tries = 7
+lock_timeout_backoff = "250ms"
+[env.prod]
+url = "sqlite:./prod.db"
+[env.prod.statements]
+lock_timeout = 2
+statement_timeout = "15m"
+[env.dev]
+url = "sqlite:./dev.db"
+)"));
+  EXPECT_EQ(config.lock_timeout, std::chrono::minutes(2));  // the migration lock's, apart
+  const StatementLimits top = ResolveStatementLimits(config, std::nullopt);
+  EXPECT_EQ(top.lock_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(top.statement_timeout, std::chrono::milliseconds(0));
+  EXPECT_EQ(top.lock_timeout_tries, 7);
+  EXPECT_EQ(top.lock_timeout_backoff, std::chrono::milliseconds(250));
+
+  const StatementLimits prod = ResolveStatementLimits(config, std::string("prod"));
+  EXPECT_EQ(prod.lock_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(prod.statement_timeout, std::chrono::minutes(15));
+  EXPECT_EQ(prod.lock_timeout_tries, 7);
+  EXPECT_EQ(prod.lock_timeout_backoff, std::chrono::milliseconds(250));
+
+  EXPECT_EQ(ResolveStatementLimits(config, std::string("dev")).lock_timeout,
+            std::chrono::seconds(3));
+}
+
 TEST(LoadConfigTest, DottedEnvKeysWork) {
   testing::ScopedTempDir temp;
   const Config config =
@@ -174,6 +216,17 @@ const BadCase kBadCases[] = {
      "1:17: \"history_table\" must be a string, not an array"},
     {"history_empty", "history_table = \"\"\n", 1, "1:17: history_table is empty"},
     {"log_dir_type", "log_dir = true\n", 1, "1:11: \"log_dir\" must be a string, not a boolean"},
+    {"statements_unknown", "[statements]\nlock_timeout_trys = 3\n", 2,
+     "2:1: unknown key \"lock_timeout_trys\" in [statements] (did you mean "
+     "\"lock_timeout_tries\"?)"},
+    {"statements_tries_zero", "[statements]\nlock_timeout_tries = 0\n", 2,
+     "2:22: \"statements.lock_timeout_tries\" must be a whole number of tries from 1 to 100"},
+    {"statements_bad_duration",
+     "[env.ci]\nurl = \"sqlite:x\"\n[env.ci.statements]\n"
+     "statement_timeout = \"soon\"\n",
+     4, "4:21: \"env.ci.statements.statement_timeout\": \"soon\" is not a duration"},
+    {"statements_backoff_off", "[statements]\nlock_timeout_backoff = \"off\"\n", 2,
+     "2:24: \"statements.lock_timeout_backoff\": \"off\" is not a duration"},
     {"lock_bad", "lock_timeout = \"5x\"\n", 1,
      "1:16: \"lock_timeout\": \"5x\" is not a duration (use e.g. 500ms, 30s, 5m, 1h)"},
     {"lock_negative", "lock_timeout = -3\n", 1, "1:16: \"lock_timeout\": -3 is not a duration"},
@@ -212,7 +265,7 @@ const BadCase kBadCases[] = {
      "4:1: [env.dev.placeholders]: \"a.b\" is not a placeholder name"},
     {"env_placeholders_typo", "[env.dev]\nurl = \"sqlite:x\"\nplaceholder = {}\n", 3,
      "3:1: unknown key \"placeholder\" in [env.dev] (did you mean \"placeholders\"?); expected "
-     "url, url_env or placeholders"},
+     "url, url_env, placeholders or statements"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Cases, LoadConfigBadTest, ::testing::ValuesIn(kBadCases),

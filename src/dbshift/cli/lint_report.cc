@@ -17,17 +17,16 @@ int CountOf(const std::vector<lint::Finding>& findings, lint::Severity severity)
 
 }  // namespace
 
+nlohmann::json FindingJson(const lint::Finding& finding) {
+  return {{"rule", finding.rule},        {"severity", lint::SeverityName(finding.severity)},
+          {"file", finding.file},        {"line", finding.line},
+          {"column", finding.column},    {"message", finding.message},
+          {"breaking", finding.breaking}};
+}
+
 nlohmann::json LintJson(const std::vector<lint::Finding>& findings, std::size_t files) {
   nlohmann::json list = nlohmann::json::array();
-  for (const lint::Finding& finding : findings) {
-    list.push_back({{"rule", finding.rule},
-                    {"severity", lint::SeverityName(finding.severity)},
-                    {"file", finding.file},
-                    {"line", finding.line},
-                    {"column", finding.column},
-                    {"message", finding.message},
-                    {"breaking", finding.breaking}});
-  }
+  for (const lint::Finding& finding : findings) list.push_back(FindingJson(finding));
   return {{"findings", std::move(list)}, {"files", files}};
 }
 

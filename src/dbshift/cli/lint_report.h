@@ -9,6 +9,10 @@
 
 namespace dbshift::cli {
 
+/// One finding: {"rule", "severity", "file", "line", "column", "message",
+/// "breaking"}.
+nlohmann::json FindingJson(const lint::Finding& finding);
+
 /// DESIGN.md's lint document: {"findings": [{"rule", "severity", "file",
 /// "line", "column", "message", "breaking"}], "files": N}.
 nlohmann::json LintJson(const std::vector<lint::Finding>& findings, std::size_t files);

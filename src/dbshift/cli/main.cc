@@ -149,6 +149,7 @@ int Main(int argc, char** argv) {
   AddLockCommand(app, selected);
   AddAdoptCommand(app, selected);
   AddLintCommand(app, selected);
+  AddPlanCommand(app, selected);
 
   try {
     app.parse(argc, argv);
@@ -177,8 +178,8 @@ int Main(int argc, char** argv) {
   }
   // Each namespace in the order listed. A command that changes the database
   // stops at the first failure: later sets may build on earlier ones.
-  const bool read_only =
-      command == "status" || command == "validate" || command == "lock" || command == "lint";
+  const bool read_only = command == "status" || command == "validate" || command == "lock" ||
+                         command == "lint" || command == "plan";
   std::optional<JsonCollector> collector;
   if (context.json()) collector.emplace();
   int result = 0;

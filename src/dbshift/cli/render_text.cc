@@ -37,6 +37,11 @@ void TerminalSink::OnEvent(const Event& event) {
             fmt::format("    -- {}:{}{}\n    {};", event.script, event.line, outcome, text));
       }
       break;
+    case Event::Type::kMigrationRetry:
+      // On stderr with the other notes: it stays visible with --format json.
+      context_.Note(fmt::format("  retry   {:<8} {}", event.version.empty() ? "R" : event.version,
+                                event.message));
+      break;
     case Event::Type::kMessage:
       context_.Note(event.message);
       break;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace dbshift {
 
@@ -16,6 +17,10 @@ enum class ExitCode : int {
   kLintBlocked = 5,      ///< blocked by lint
   kConnect = 6,          ///< cannot connect to the target
 };
+
+/// SQLSTATE lock_not_available: PostgreSQL's lock_timeout expired (or a
+/// NOWAIT lock was taken).
+inline constexpr std::string_view kSqlstateLockNotAvailable = "55P03";
 
 /// Where an error happened, as far as it is known. Every field is optional.
 struct ErrorContext {
@@ -107,9 +112,9 @@ class InternalError : public Error {
 };
 
 /// Programmer errors only (DuckDB's D_ASSERT rule): throws InternalError.
-#define DBSHIFT_ASSERT(condition)                                                    \
-  do {                                                                               \
-    if (!(condition)) ::dbshift::ThrowAssertion(#condition, __FILE__, __LINE__);     \
+#define DBSHIFT_ASSERT(condition)                                                \
+  do {                                                                           \
+    if (!(condition)) ::dbshift::ThrowAssertion(#condition, __FILE__, __LINE__); \
   } while (false)
 
 [[noreturn]] void ThrowAssertion(const char* condition, const char* file, int line);

@@ -23,12 +23,15 @@ namespace {
 
 constexpr std::string_view kDefaultConfigFile = "dbshift.toml";
 constexpr std::string_view kDefaultUrl = "sqlite:./dbshift.db";
-constexpr std::array<std::string_view, 9> kTopLevelKeys = {
-    "dir", "history_table", "layout",    "log_dir", "lock_timeout",
-    "env", "placeholders",  "namespace", "lint"};
+constexpr std::array<std::string_view, 10> kTopLevelKeys = {
+    "dir", "history_table", "layout", "log_dir",   "lock_timeout",
+    "env", "placeholders",  "lint",   "namespace", "statements"};
 constexpr std::array<std::string_view, 5> kNamespaceKeys = {"name", "dir", "history_table",
                                                             "schema", "layout"};
-constexpr std::array<std::string_view, 3> kEnvKeys = {"url", "url_env", "placeholders"};
+constexpr std::array<std::string_view, 4> kEnvKeys = {"url", "url_env", "placeholders",
+                                                      "statements"};
+constexpr std::array<std::string_view, 4> kStatementKeys = {
+    "lock_timeout", "statement_timeout", "lock_timeout_tries", "lock_timeout_backoff"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -124,22 +127,56 @@ class Reporter {
   std::string file_;
 };
 
-std::chrono::milliseconds ReadLockTimeout(const Reporter& reporter, const toml::node& node) {
+// A duration: "500ms", "30s", "1m30s", an integer of seconds, or (where
+// `off_allowed`) "off" for no limit, read as 0.
+std::chrono::milliseconds ReadDuration(const Reporter& reporter, const toml::node& node,
+                                       std::string_view key, bool off_allowed = false) {
   // An integer means seconds, as a bare number does in a duration string.
   if (const toml::value<int64_t>* seconds = node.as_integer()) {
     if (seconds->get() < 0 || seconds->get() > INT64_MAX / 1000) {
-      reporter.Fail(node.source(), fmt::format("\"lock_timeout\": {} is not a duration (use e.g. "
+      reporter.Fail(node.source(), fmt::format("\"{}\": {} is not a duration (use e.g. "
                                                "500ms, 30s, 5m, 1h)",
-                                               seconds->get()));
+                                               key, seconds->get()));
     }
     return std::chrono::seconds(seconds->get());
   }
-  const std::string& text = reporter.ExpectString(node, "lock_timeout");
+  const std::string& text = reporter.ExpectString(node, key);
+  if (off_allowed && text == "off") return std::chrono::milliseconds(0);
   try {
-    return ParseDuration(text, "\"lock_timeout\"");
+    return ParseDuration(text, fmt::format("\"{}\"", key));
   } catch (const UsageError& error) {
     reporter.Fail(node.source(), error.what());
   }
+}
+
+// [statements] or [env.NAME.statements].
+StatementLimits ReadStatementLimits(const Reporter& reporter, std::string_view path,
+                                    const toml::node& node) {
+  StatementLimits limits;
+  for (const auto& [key, value] : reporter.ExpectTable(node, path)) {
+    const std::string_view name = key.str();
+    const std::string full_name = fmt::format("{}.{}", path, name);
+    if (name == "lock_timeout") {
+      limits.lock_timeout = ReadDuration(reporter, value, full_name, true);
+    } else if (name == "statement_timeout") {
+      limits.statement_timeout = ReadDuration(reporter, value, full_name, true);
+    } else if (name == "lock_timeout_backoff") {
+      limits.lock_timeout_backoff = ReadDuration(reporter, value, full_name);
+    } else if (name == "lock_timeout_tries") {
+      const toml::value<int64_t>* tries = value.as_integer();
+      if (tries == nullptr || tries->get() < 1 || tries->get() > 100) {
+        reporter.Fail(
+            value.source(),
+            fmt::format("\"{}\" must be a whole number of tries from 1 to 100", full_name));
+      }
+      limits.lock_timeout_tries = static_cast<int>(tries->get());
+    } else {
+      reporter.Fail(key.source(),
+                    fmt::format("unknown key \"{}\" in [{}]{}; expected {}", name, path,
+                                DidYouMean(name, kStatementKeys), fmt::join(kStatementKeys, ", ")));
+    }
+  }
+  return limits;
 }
 
 // [placeholders] or [env.NAME.placeholders]: string values under names that
@@ -291,10 +328,13 @@ EnvironmentConfig ReadEnvironment(const Reporter& reporter, std::string_view nam
       }
     } else if (key.str() == "placeholders") {
       env.placeholders = ReadPlaceholders(reporter, fmt::format("{}.placeholders", path), value);
+    } else if (key.str() == "statements") {
+      env.statements = ReadStatementLimits(reporter, fmt::format("{}.statements", path), value);
     } else {
-      reporter.Fail(key.source(), fmt::format("unknown key \"{}\" in [{}]{}; expected url, url_env "
-                                              "or placeholders",
-                                              key.str(), path, DidYouMean(key.str(), kEnvKeys)));
+      reporter.Fail(key.source(),
+                    fmt::format("unknown key \"{}\" in [{}]{}; expected url, url_env, "
+                                "placeholders or statements",
+                                key.str(), path, DidYouMean(key.str(), kEnvKeys)));
     }
   }
   if (!env.url.empty() && !env.url_env.empty()) {
@@ -347,7 +387,9 @@ Config LoadConfig(const std::filesystem::path& path) {
       config.log_dir = reporter.ExpectString(node, name);
       if (config.log_dir.empty()) reporter.Fail(node.source(), "log_dir is empty");
     } else if (name == "lock_timeout") {
-      config.lock_timeout = ReadLockTimeout(reporter, node);
+      config.lock_timeout = ReadDuration(reporter, node, name);
+    } else if (name == "statements") {
+      config.statements = ReadStatementLimits(reporter, name, node);
     } else if (name == "placeholders") {
       config.placeholders = ReadPlaceholders(reporter, name, node);
     } else if (name == "lint") {
@@ -424,6 +466,20 @@ PlaceholderValues ResolvePlaceholders(const Config& config,
   for (char** entry = environ; *entry != nullptr; ++entry) entries.emplace_back(*entry);
   for (auto& [name, value] : PlaceholdersFromEnvironment(entries)) values[name] = std::move(value);
   return values;
+}
+
+StatementLimits ResolveStatementLimits(const Config& config,
+                                       const std::optional<std::string>& env_flag) {
+  StatementLimits limits = config.statements;
+  if (!env_flag) return limits;
+  const auto found = config.environments.find(*env_flag);
+  if (found == config.environments.end()) return limits;
+  const StatementLimits& env = found->second.statements;
+  if (env.lock_timeout) limits.lock_timeout = env.lock_timeout;
+  if (env.statement_timeout) limits.statement_timeout = env.statement_timeout;
+  if (env.lock_timeout_tries) limits.lock_timeout_tries = env.lock_timeout_tries;
+  if (env.lock_timeout_backoff) limits.lock_timeout_backoff = env.lock_timeout_backoff;
+  return limits;
 }
 
 }  // namespace dbshift

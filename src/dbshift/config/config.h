@@ -13,12 +13,29 @@
 
 namespace dbshift {
 
+/// [statements], or [env.NAME.statements] over it: the limits each
+/// migration's statements run under (PostgreSQL). Unset fields fall back to
+/// the table above, then to the built-in defaults (RunOptions).
+///
+///   [statements]
+///   lock_timeout = "5s"           # wait at most this long for a lock
+///   statement_timeout = "off"     # run at most this long
+///   lock_timeout_tries = 5        # tries of a migration that hit lock_timeout
+///   lock_timeout_backoff = "1s"   # wait before the second try; doubles
+struct StatementLimits {
+  std::optional<std::chrono::milliseconds> lock_timeout;       ///< 0: none
+  std::optional<std::chrono::milliseconds> statement_timeout;  ///< 0: none
+  std::optional<int> lock_timeout_tries;                       ///< >= 1
+  std::optional<std::chrono::milliseconds> lock_timeout_backoff;
+};
+
 /// One named environment of dbshift.toml ([env.NAME]).
 struct EnvironmentConfig {
   std::string url;      ///< may be empty when url_env is used
   std::string url_env;  ///< name of an environment variable holding the URL
   /// [env.NAME.placeholders]: override the top-level ones with --env NAME.
   PlaceholderValues placeholders = {};
+  StatementLimits statements = {};
 };
 
 /// One [[namespace]]: an independent migration set of its own folder and
@@ -37,7 +54,7 @@ struct NamespaceConfig {
 ///   dir = "migrations"
 ///   history_table = "dbshift_history"
 ///   log_dir = ".dbshift/log"
-///   lock_timeout = "30s"
+///   lock_timeout = "30s"        # wait for the migration lock
 ///   [placeholders]
 ///   owner = "app_owner"
 ///   [env.dev]
@@ -59,6 +76,8 @@ struct Config {
   std::vector<NamespaceConfig> namespaces = {};
   /// [lint.severity]: rule id -> severity, over the rules' own.
   std::map<std::string, lint::Severity, std::less<>> lint_severity = {};
+  /// [statements]: the migration statements' lock and statement timeouts.
+  StatementLimits statements = {};
 };
 
 /// Reads `path`. Throws ConfigError naming path:line:column for malformed
@@ -92,5 +111,10 @@ ResolvedUrl ResolveUrl(const Config& config, const std::optional<std::string>& u
 /// not a placeholder name.
 PlaceholderValues ResolvePlaceholders(const Config& config,
                                       const std::optional<std::string>& env_flag);
+
+/// [statements] with [env.NAME.statements] of `env_flag` over it, field by
+/// field; fields neither sets stay unset.
+StatementLimits ResolveStatementLimits(const Config& config,
+                                       const std::optional<std::string>& env_flag);
 
 }  // namespace dbshift

@@ -14,6 +14,8 @@ const char* EventTypeName(Event::Type type) {
       return "migration_finished";
     case Event::Type::kRunFinished:
       return "run_finished";
+    case Event::Type::kMigrationRetry:
+      return "migration_retry";
     case Event::Type::kMessage:
       return "message";
   }

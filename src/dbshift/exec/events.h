@@ -16,7 +16,11 @@ struct Event {
     kStatementFinished,  ///< statement_index, line, statement, duration, ok, error
     kMigrationFinished,  ///< version, description, script, duration, ok, error
     kRunFinished,        ///< ok, applied_count, current_version, duration, error
-    kMessage,            ///< message: a note for the operator (warnings, skips)
+    /// A migration (or, with --single-transaction, the run) that failed on
+    /// lock_timeout and was rolled back runs again: version, script, error,
+    /// attempt (the try that failed), attempts (allowed), duration (the wait).
+    kMigrationRetry,
+    kMessage,  ///< message: a note for the operator (warnings, skips)
   };
   Type type = Type::kMessage;
   std::string time;  ///< ISO 8601 UTC, filled by the emitter
@@ -33,10 +37,10 @@ struct Event {
   std::string version;
   std::string description;
   std::string script;
-  std::string kind;        ///< "versioned", "undo", "repeatable"
-  int statement_index = 0; ///< 1-based within the script
-  int line = 0;            ///< 1-based script line of the statement
-  std::string statement;   ///< statement text (no COPY data)
+  std::string kind;         ///< "versioned", "undo", "repeatable"
+  int statement_index = 0;  ///< 1-based within the script
+  int line = 0;             ///< 1-based script line of the statement
+  std::string statement;    ///< statement text (no COPY data)
   /// True for statements that change schema or permissions (CREATE, ALTER,
   /// DROP, GRANT, REVOKE, ...): the audit log replays these.
   bool ddl = false;
@@ -49,12 +53,14 @@ struct Event {
   std::string error;  ///< no secrets
   std::chrono::microseconds duration{0};
   int applied_count = 0;
+  int attempt = 0;              ///< kMigrationRetry: the 1-based try that failed
+  int attempts = 0;             ///< kMigrationRetry: how many tries are allowed
   std::string current_version;  ///< empty when none
   std::string message;
 };
 
 /// "run_started", "migration_started", "statement_finished",
-/// "migration_finished", "run_finished", "message".
+/// "migration_finished", "run_finished", "migration_retry", "message".
 const char* EventTypeName(Event::Type type);
 
 /// Receives events. The core never prints; the CLI implements sinks.

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <optional>
+#include <random>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "dbshift/common/build_info.h"
+#include "dbshift/common/duration.h"
 #include "dbshift/common/error.h"
 #include "dbshift/common/system_info.h"
 #include "dbshift/exec/script_runner.h"
@@ -130,25 +133,30 @@ void Executor::EmitRunFinished(const RunResult& result) {
   Emit(Event::Type::kRunFinished, event);
 }
 
-std::chrono::milliseconds Executor::DefaultLockTimeout() const {
-  return driver_.dialect() == Dialect::kPostgres ? options_.default_lock_timeout
-                                                 : std::chrono::milliseconds(0);
+void Executor::SetLimit(std::optional<std::chrono::milliseconds>& current,
+                        std::chrono::milliseconds wanted,
+                        void (Driver::*set)(std::chrono::milliseconds)) {
+  if (current) {
+    if (*current == wanted) return;
+  } else if (wanted.count() == 0 && driver_.dialect() != Dialect::kPostgres) {
+    return;  // other engines keep their own limits unless a directive says
+  }
+  // On PostgreSQL even "no limit" is set: a role or database default (ALTER
+  // ROLE ... SET statement_timeout) must not cut a long migration short.
+  (driver_.*set)(wanted);
+  current = wanted;
 }
 
 void Executor::ApplyDirectives(const Migration& script) {
-  if (script.directives.lock_timeout) {
-    driver_.SetLockTimeout(*script.directives.lock_timeout);
-    session_limits_changed_ = true;
-  } else if (!default_lock_timeout_set_ && DefaultLockTimeout().count() > 0) {
-    // Once per session: later migrations keep it, and ResetDirectives
-    // returns to it.
-    driver_.SetLockTimeout(DefaultLockTimeout());
-    default_lock_timeout_set_ = true;
-  }
-  if (script.directives.statement_timeout) {
-    driver_.SetStatementTimeout(*script.directives.statement_timeout);
-    session_limits_changed_ = true;
-  }
+  const bool postgres = driver_.dialect() == Dialect::kPostgres;
+  const std::chrono::milliseconds none(0);
+  SetLimit(lock_timeout_now_,
+           script.directives.lock_timeout.value_or(postgres ? options_.default_lock_timeout : none),
+           &Driver::SetLockTimeout);
+  SetLimit(statement_timeout_now_,
+           script.directives.statement_timeout.value_or(
+               postgres ? options_.default_statement_timeout : none),
+           &Driver::SetStatementTimeout);
 }
 
 std::vector<Migration> Executor::ScriptsToRun(const std::vector<const Migration*>& selected) const {
@@ -162,13 +170,7 @@ std::vector<Migration> Executor::ScriptsToRun(const std::vector<const Migration*
   return scripts;
 }
 
-void Executor::ResetDirectives() {
-  if (!session_limits_changed_) return;
-  driver_.SetLockTimeout(DefaultLockTimeout());
-  default_lock_timeout_set_ = DefaultLockTimeout().count() > 0;
-  driver_.SetStatementTimeout(std::chrono::milliseconds(0));
-  session_limits_changed_ = false;
-}
+void Executor::ResetDirectives() { ApplyDirectives(Migration{}); }
 
 bool Executor::RunsInTransaction(const Migration& script,
                                  const std::vector<Statement>& statements) const {
@@ -299,6 +301,7 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
   failure.file = script.script;
   failure.line = outcome.failed_line;
   failure.message = MaskSecretValues(outcome.error, options_.placeholders);
+  failure.sqlstate = outcome.sqlstate;
   failure.rolled_back = transactional;
   failure.statement_index = outcome.statements_done + 1;
   failure.statements_total = outcome.statements_total;
@@ -311,6 +314,88 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
   }
   result.failure = failure;
   return false;
+}
+
+bool Executor::RetryAfterLockTimeout(const RunFailure& failure, int tries) {
+  if (failure.sqlstate != kSqlstateLockNotAvailable || !failure.rolled_back || options_.dry_run ||
+      tries >= options_.lock_timeout_tries) {
+    return false;
+  }
+  const LockPolicy backoff{options_.lock_timeout_backoff, options_.lock_timeout_backoff,
+                           std::max(options_.lock_timeout_backoff, kMaxLockRetryWait)};
+  std::mt19937 random(std::random_device{}());
+  const std::chrono::milliseconds wait = BackoffDelay(tries, backoff, random);
+  Event event = Identity();
+  event.version = failure.version;
+  event.script = failure.file;
+  event.error = failure.message;
+  event.attempt = tries;
+  event.attempts = options_.lock_timeout_tries;
+  event.duration = wait;
+  event.message = fmt::format("{}lock timeout on try {} of {}, rolled back; trying again in {}: {}",
+                              options_.single_transaction ? "the run hit a " : "", tries,
+                              options_.lock_timeout_tries, FormatDuration(wait), failure.message);
+  Emit(Event::Type::kMigrationRetry, event);
+  std::this_thread::sleep_for(wait);
+  return true;
+}
+
+bool Executor::RunOneWithRetry(const PlanEntry& entry, const Migration& script, HistoryKind kind,
+                               bool inside_outer_transaction, RunResult& result) {
+  for (int tries = 1;; ++tries) {
+    if (RunOne(entry, script, kind, inside_outer_transaction, result)) return true;
+    result.failure->tries = tries;
+    // Inside an outer transaction only the whole run can be tried again.
+    if (inside_outer_transaction || !RetryAfterLockTimeout(*result.failure, tries)) return false;
+    result.failure.reset();
+  }
+}
+
+void Executor::RunSelected(const std::vector<const PlanEntry*>& selected,
+                           const std::vector<Migration>& scripts, bool undo, const Plan& plan,
+                           const PlanOptions& plan_options, RunResult& result) {
+  const bool in_outer = options_.dry_run || options_.single_transaction;
+  // Outside the outer transaction, so that its rollback keeps them.
+  if (in_outer) ResetDirectives();
+  const auto lock_timeout_before = lock_timeout_now_;
+  const auto statement_timeout_before = statement_timeout_now_;
+  std::optional<Transaction> outer;
+  for (int tries = 1;; ++tries) {
+    if (in_outer) {
+      outer.emplace(driver_);
+      if (options_.dry_run && driver_.capabilities().transactional_ddl) {
+        driver_.EnsureHistoryTable();  // rolled back with the rest
+      }
+    }
+    std::string skipped;  // dry-run: the first script not executed
+    for (std::size_t i = 0; i < selected.size(); ++i) {
+      const PlanEntry* entry = selected[i];
+      const Migration& script = scripts[i];
+      if (options_.dry_run) {
+        if (std::string reason = WhyNotVerifiable(script, skipped); !reason.empty()) {
+          NoteNotVerifiable(*entry, script, reason, result);
+          if (skipped.empty()) skipped = script.script;
+          continue;
+        }
+      }
+      const HistoryKind kind = undo ? HistoryKind::kUndo
+                               : entry->kind == MigrationKind::kRepeatable
+                                   ? HistoryKind::kRepeatable
+                                   : HistoryKind::kVersioned;
+      if (!RunOneWithRetry(*entry, script, kind, outer.has_value(), result)) break;
+    }
+    if (!outer || !result.failure) break;
+    result.failure->tries = tries;
+    if (!RetryAfterLockTimeout(*result.failure, tries)) break;
+    // The rollback undid the migrations' SETs too.
+    outer->Rollback();
+    outer.reset();
+    lock_timeout_now_ = lock_timeout_before;
+    statement_timeout_now_ = statement_timeout_before;
+    result.applied.clear();
+    result.failure.reset();
+  }
+  FinishRun(outer, plan, plan_options, result);
 }
 
 RunResult Executor::Up() {
@@ -346,12 +431,7 @@ RunResult Executor::Up() {
     }
 
     MigrationLock lock(driver_, options_.lock, sink_);
-    const bool ddl_rolls_back = driver_.capabilities().transactional_ddl;
-    std::optional<Transaction> outer;
     if (!options_.dry_run) driver_.EnsureHistoryTable();
-    if (options_.dry_run || options_.single_transaction) outer.emplace(driver_);
-    if (options_.dry_run && ddl_rolls_back)
-      driver_.EnsureHistoryTable();  // rolled back with the rest
 
     // Re-read under the lock: another runner may have applied everything.
     Plan plan = BuildPlan(source_, driver_.ReadHistory(), plan_options);
@@ -363,22 +443,7 @@ RunResult Executor::Up() {
     // runner may have applied some of it).
     if (!linted) CheckLintGate(scripts, driver_, options_.lint);
 
-    std::string skipped;  // dry-run: the first script not executed
-    for (std::size_t i = 0; i < selected.size(); ++i) {
-      const PlanEntry* entry = selected[i];
-      const Migration& script = scripts[i];
-      if (options_.dry_run) {
-        if (std::string reason = WhyNotVerifiable(script, skipped); !reason.empty()) {
-          NoteNotVerifiable(*entry, script, reason, result);
-          if (skipped.empty()) skipped = script.script;
-          continue;
-        }
-      }
-      HistoryKind kind = entry->kind == MigrationKind::kRepeatable ? HistoryKind::kRepeatable
-                                                                   : HistoryKind::kVersioned;
-      if (!RunOne(*entry, script, kind, outer.has_value(), result)) break;
-    }
-    FinishRun(outer, plan, plan_options, result);
+    RunSelected(selected, scripts, /*undo=*/false, plan, plan_options, result);
   } catch (const Error& error) {
     result.failure = FailureOf(error);
     EmitRunFinished(result);
@@ -491,22 +556,7 @@ RunResult Executor::Down(const std::vector<std::string>& expected) {
     CheckSingleTransaction(selected, undo_scripts);
     const std::vector<Migration> scripts = ScriptsToRun(undo_scripts);
 
-    std::optional<Transaction> outer;
-    if (options_.dry_run || options_.single_transaction) outer.emplace(driver_);
-    std::string skipped;  // dry-run: the first script not executed
-    for (std::size_t i = 0; i < selected.size(); ++i) {
-      const PlanEntry* entry = selected[i];
-      const Migration& undo = scripts[i];
-      if (options_.dry_run) {
-        if (std::string reason = WhyNotVerifiable(undo, skipped); !reason.empty()) {
-          NoteNotVerifiable(*entry, undo, reason, result);
-          if (skipped.empty()) skipped = undo.script;
-          continue;
-        }
-      }
-      if (!RunOne(*entry, undo, HistoryKind::kUndo, outer.has_value(), result)) break;
-    }
-    FinishRun(outer, plan, PlanOptions{true}, result);
+    RunSelected(selected, scripts, /*undo=*/true, plan, PlanOptions{true}, result);
   } catch (const Error& error) {
     result.failure = FailureOf(error);
     EmitRunFinished(result);

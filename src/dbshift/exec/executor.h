@@ -17,6 +17,9 @@
 
 namespace dbshift {
 
+/// The longest wait between two tries of a migration that hit lock_timeout.
+inline constexpr std::chrono::milliseconds kMaxLockRetryWait{60000};
+
 struct RunOptions {
   std::string command = "up";  ///< for events and the run log
   std::string run_id;
@@ -37,6 +40,17 @@ struct RunOptions {
   /// statement waiting longer for a lock fails instead of queueing every
   /// query on the table behind it.
   std::chrono::milliseconds default_lock_timeout{5000};
+  /// PostgreSQL: the statement_timeout of migrations without a
+  /// `-- dbshift:statement-timeout` directive (0: none).
+  std::chrono::milliseconds default_statement_timeout{0};
+  /// A migration that fails on lock_timeout (its transaction rolled back) is
+  /// tried again after a backoff, `lock_timeout_tries` times in all; with
+  /// single_transaction, the whole run is. Scripts outside a transaction
+  /// are not: part of them may have been applied.
+  int lock_timeout_tries = 5;
+  /// The wait before the second try; it doubles for each later one (at most
+  /// kMaxLockRetryWait) and is jittered so that runners do not retry in step.
+  std::chrono::milliseconds lock_timeout_backoff{1000};
   /// up lints the scripts it is about to run (PostgreSQL) and refuses, exit
   /// 5, on an error finding.
   LintGate lint;
@@ -56,6 +70,8 @@ struct AppliedMigration {
 /// applied before it) and maps to exit code 1.
 struct RunFailure {
   std::string version;
+  std::string sqlstate;     ///< of the failing statement, when the engine gave one
+  int tries = 1;            ///< how often it ran (more than once after lock timeouts)
   std::string file;         ///< script, relative to the source folder
   int line = 0;             ///< script line of the failing statement
   std::string message;      ///< the engine's message (no secrets)
@@ -123,6 +139,20 @@ class Executor {
   /// Runs one script (apply or undo) with its history row; returns false on failure.
   bool RunOne(const PlanEntry& entry, const Migration& script, HistoryKind kind,
               bool inside_outer_transaction, RunResult& result);
+  /// RunOne, tried again after a backoff while it fails on lock_timeout and
+  /// rolled back (up to options_.lock_timeout_tries in all).
+  bool RunOneWithRetry(const PlanEntry& entry, const Migration& script, HistoryKind kind,
+                       bool inside_outer_transaction, RunResult& result);
+  /// Runs scripts[i] for selected[i] until one fails, in an outer
+  /// transaction for a dry-run or single_transaction (a single_transaction
+  /// run that fails on lock_timeout is rolled back and tried again whole),
+  /// then finishes the run.
+  void RunSelected(const std::vector<const PlanEntry*>& selected,
+                   const std::vector<Migration>& scripts, bool undo, const Plan& plan,
+                   const PlanOptions& plan_options, RunResult& result);
+  /// Whether `failure` may be tried again (try `tries` of the allowed ones
+  /// failed); if so, reports it and waits out the backoff.
+  bool RetryAfterLockTimeout(const RunFailure& failure, int tries);
   /// Throws UsageError naming every script of a --single-transaction run
   /// that cannot roll back. `scripts[i]` is what runs for `selected[i]`.
   void CheckSingleTransaction(const std::vector<const PlanEntry*>& selected,
@@ -140,22 +170,27 @@ class Executor {
   /// Commits or rolls back the outer transaction and fills current_version.
   void FinishRun(std::optional<Transaction>& outer, const Plan& plan,
                  const PlanOptions& plan_options, RunResult& result);
-  // The engine's lock_timeout for migrations without a directive (0: none).
-  std::chrono::milliseconds DefaultLockTimeout() const;
+  /// The session limits of `script`: its directives, else the defaults
+  /// (PostgreSQL; other engines keep theirs unless a directive says).
   void ApplyDirectives(const Migration& script);
   /// The selected scripts with their placeholders replaced, in order; throws
   /// ValidationError listing every undefined placeholder first, so that a
   /// run with one runs nothing.
   std::vector<Migration> ScriptsToRun(const std::vector<const Migration*>& selected) const;
+  /// Back to the defaults after a script with directives.
   void ResetDirectives();
+  /// Sets one session limit when it differs from what the session has.
+  void SetLimit(std::optional<std::chrono::milliseconds>& current, std::chrono::milliseconds wanted,
+                void (Driver::*set)(std::chrono::milliseconds));
 
   Driver& driver_;
   const MigrationSet& source_;
   std::unique_ptr<EventSink> masking_sink_;  ///< null when no placeholder is secret
   EventSink& sink_;                          ///< masking_sink_, or the caller's sink
   RunOptions options_;
-  bool session_limits_changed_ = false;
-  bool default_lock_timeout_set_ = false;
+  // What the migration session has, once dbshift set it (unknown before).
+  std::optional<std::chrono::milliseconds> lock_timeout_now_;
+  std::optional<std::chrono::milliseconds> statement_timeout_now_;
 };
 
 }  // namespace dbshift

@@ -8,13 +8,15 @@
 #include "dbshift/lint/linter.h"
 
 namespace dbshift {
-lint::LintInput LintInputFor(std::string file, std::string_view sql, const Directives& directives) {
+lint::LintInput LintInputFor(std::string file, std::string_view sql, const Directives& directives,
+                             bool lock_timeout_by_default) {
   lint::LintInput input;
   input.file = std::move(file);
   input.sql = sql;
   input.in_transaction = !directives.no_transaction;
   input.allowed = directives.allowed_lint_rules;
-  input.lock_timeout_set = !directives.lock_timeout || directives.lock_timeout->count() > 0;
+  input.lock_timeout_set =
+      directives.lock_timeout ? directives.lock_timeout->count() > 0 : lock_timeout_by_default;
   return input;
 }
 
@@ -28,7 +30,8 @@ void CheckLintGate(const std::vector<Migration>& scripts, Driver& driver, const 
   // one creates is new to the later ones.
   std::set<std::string> new_tables;
   for (const Migration& script : scripts) {
-    lint::LintInput input = LintInputFor(script.script, script.sql, script.directives);
+    lint::LintInput input =
+        LintInputFor(script.script, script.sql, script.directives, gate.lock_timeout_by_default);
     input.new_tables = &new_tables;
     for (lint::Finding& finding : lint::Lint(input, options)) {
       if (finding.severity == lint::Severity::kError) errors.push_back(std::move(finding));

@@ -16,12 +16,16 @@ struct LintGate {
   bool enabled = true;
   /// Severity per rule id, over the rules' own (dbshift.toml [lint.severity]).
   std::map<std::string, lint::Severity, std::less<>> severities;
+  /// Migrations run with a lock_timeout unless a directive turns it off
+  /// (false when dbshift.toml [statements] lock_timeout is "off").
+  bool lock_timeout_by_default = true;
 };
 
 /// The lint's view of one script: its directives decide the transaction, the
-/// allowed rules and whether a lock_timeout is in force (dbshift's 5s on
-/// PostgreSQL unless `-- dbshift:lock-timeout 0`).
-lint::LintInput LintInputFor(std::string file, std::string_view sql, const Directives& directives);
+/// allowed rules and whether a lock_timeout is in force (its directive's, or
+/// else the default's when `lock_timeout_by_default`).
+lint::LintInput LintInputFor(std::string file, std::string_view sql, const Directives& directives,
+                             bool lock_timeout_by_default = true);
 
 /// Lints `scripts` (their SQL as it will run) when the target is
 /// PostgreSQL, whose grammar the rules read; other engines pass. Throws

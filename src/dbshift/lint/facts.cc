@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "dbshift/lint/lock_plan.h"
 #include "dbshift/lint/tree.h"
 
 namespace dbshift::lint {
@@ -41,30 +42,7 @@ bool AnyRelationExisting(PgQuery__Node* const* relations, std::size_t count,
 }  // namespace
 
 bool TakesAccessExclusive(const PgQuery__AlterTableCmd& command) {
-  switch (command.subtype) {
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStatistics:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetOptions:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_ResetOptions:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_ClusterOn:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_DropCluster:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_AttachPartition:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrig:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableAlwaysTrig:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableReplicaTrig:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigAll:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigAll:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigUser:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigUser:
-      return false;
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint:
-      // A foreign key takes SHARE ROW EXCLUSIVE on both tables.
-      return command.def == nullptr || command.def->node_case != PG_QUERY__NODE__NODE_CONSTRAINT ||
-             command.def->constraint->contype != PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN;
-    default:
-      return true;
-  }
+  return AlterTableCommandLockMode(command) == LockMode::kAccessExclusive;
 }
 
 bool LocksExistingTableExclusively(const PgQuery__Node& statement, const ScriptFacts& facts) {

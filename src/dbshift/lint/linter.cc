@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "dbshift/common/text.h"
 #include "dbshift/lint/facts.h"
 #include "dbshift/lint/parse_tree.h"
 #include "dbshift/sql/statement.h"
@@ -36,12 +37,6 @@ class Positions {
   std::string_view sql_;
   std::vector<std::size_t> line_starts_;
 };
-
-bool ContainsNoCase(std::string_view text, std::string_view word) {
-  return std::search(text.begin(), text.end(), word.begin(), word.end(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         }) != text.end();
-}
 
 // The script with the data lines of COPY ... FROM STDIN (and their "\."
 // line) blanked, byte for byte and newlines kept, so PostgreSQL's grammar
@@ -121,7 +116,7 @@ std::vector<Finding> Lint(const LintInput& input, const LintOptions& options) {
   std::vector<Finding> findings;
   std::string blanked;
   std::string_view sql = input.sql;
-  if (ContainsNoCase(sql, "stdin")) {
+  if (ContainsIgnoringCase(sql, "stdin")) {
     blanked = BlankCopyData(sql);
     sql = blanked;
   }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "dbshift/common/text.h"
 #include "dbshift/lint/checks.h"
 #include "dbshift/lint/facts.h"
 #include "dbshift/lint/tree.h"
@@ -39,7 +40,7 @@ void BanDropTable(const PgQuery__Node& statement, const ScriptFacts& facts, Repo
       if (!name.empty()) name += ".";
       name += StringOf(part);
     }
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    name = AsciiLower(name);
     if (facts.created_tables.contains(name)) continue;
     out.Report(
         fmt::format(

@@ -1,17 +1,14 @@
 #include "dbshift/lint/tree.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <protobuf-c/protobuf-c.h>
 
+#include "dbshift/common/text.h"
+
 namespace dbshift::lint {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
 
 // Visits every message below `message`, depth first, through the protobuf
 // descriptors: one walker for all ~250 node types.
@@ -81,7 +78,7 @@ std::string_view StringOf(const PgQuery__Node* node) {
 
 std::string TypeNameOf(const PgQuery__TypeName* type) {
   if (type == nullptr || type->n_names == 0) return "";
-  return Lower(StringOf(type->names[type->n_names - 1]));
+  return AsciiLower(StringOf(type->names[type->n_names - 1]));
 }
 
 std::string TypeTextOf(const PgQuery__TypeName* type) {
@@ -103,11 +100,33 @@ std::string TypeTextOf(const PgQuery__TypeName* type) {
 
 std::string RelationOf(const PgQuery__RangeVar* relation) {
   if (relation == nullptr || relation->relname == nullptr) return "";
-  std::string name = Lower(relation->relname);
+  std::string name = AsciiLower(relation->relname);
   if (relation->schemaname != nullptr && relation->schemaname[0] != '\0') {
-    name = Lower(relation->schemaname) + "." + name;
+    name = AsciiLower(relation->schemaname) + "." + name;
   }
   return name;
+}
+
+std::vector<const PgQuery__RangeVar*> RangeVarsBelow(const PgQuery__Node* node) {
+  std::vector<const PgQuery__RangeVar*> relations;
+  if (node == nullptr) return relations;
+  std::vector<std::string_view> with_names;
+  auto visit = [&](const ProtobufCMessage* message) {
+    if (message->descriptor == &pg_query__range_var__descriptor) {
+      relations.push_back(reinterpret_cast<const PgQuery__RangeVar*>(message));
+    } else if (message->descriptor == &pg_query__common_table_expr__descriptor) {
+      const auto* with = reinterpret_cast<const PgQuery__CommonTableExpr*>(message);
+      if (with->ctename != nullptr) with_names.emplace_back(with->ctename);
+    }
+  };
+  visit(&node->base);
+  WalkMessages(&node->base, visit);
+  std::erase_if(relations, [&](const PgQuery__RangeVar* relation) {
+    const bool qualified = relation->schemaname != nullptr && relation->schemaname[0] != '\0';
+    return !qualified && relation->relname != nullptr &&
+           std::find(with_names.begin(), with_names.end(), relation->relname) != with_names.end();
+  });
+  return relations;
 }
 
 bool IsNewTable(const ScriptFacts& facts, const PgQuery__RangeVar* relation) {
@@ -141,7 +160,7 @@ bool IsVolatile(const PgQuery__Node* expression) {
     if (message->descriptor != &pg_query__func_call__descriptor) return;
     const auto* call = reinterpret_cast<const PgQuery__FuncCall*>(message);
     if (call->n_funcname == 0) return;
-    const std::string name = Lower(StringOf(call->funcname[call->n_funcname - 1]));
+    const std::string name = AsciiLower(StringOf(call->funcname[call->n_funcname - 1]));
     if (!KnownNonVolatile(name)) volatile_call = true;
   };
   visit(&expression->base);

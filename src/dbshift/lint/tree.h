@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <pg_query/pg_query.pb-c.h>
 
@@ -30,6 +31,11 @@ std::string TypeTextOf(const PgQuery__TypeName* type);
 
 /// "schema.table" or "table", lower case, for facts and messages.
 std::string RelationOf(const PgQuery__RangeVar* relation);
+
+/// The relations a query reads: every RangeVar below `node` (FROM, JOIN,
+/// subqueries, CTE bodies), in tree order, except references to the
+/// statement's own WITH queries. Empty for null.
+std::vector<const PgQuery__RangeVar*> RangeVarsBelow(const PgQuery__Node* node);
 
 /// True when `relation` was created earlier in the same script.
 bool IsNewTable(const ScriptFacts& facts, const PgQuery__RangeVar* relation);

@@ -58,6 +58,8 @@ nlohmann::json EventToJson(const Event& event) {
     PutIfSet(out, "applied_count", event.applied_count);
   }
   PutIfSet(out, "current_version", event.current_version);
+  PutIfSet(out, "attempt", event.attempt);
+  PutIfSet(out, "attempts", event.attempts);
   PutIfSet(out, "message", event.message);
   return out;
 }

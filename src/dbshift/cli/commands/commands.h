@@ -27,6 +27,7 @@ void AddBaselineCommand(CLI::App& app, CommandRunner& selected);
 void AddLockCommand(CLI::App& app, CommandRunner& selected);
 void AddAdoptCommand(CLI::App& app, CommandRunner& selected);
 void AddLintCommand(CLI::App& app, CommandRunner& selected);
+void AddPlanCommand(CLI::App& app, CommandRunner& selected);
 
 /// Adds --to and -n to an up/down subcommand.
 struct TargetFlags {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "dbshift/cli/commands/script_selection.h"
 #include "dbshift/cli/render_json.h"
 #include "dbshift/common/error.h"
 #include "dbshift/common/system_info.h"
@@ -15,7 +16,13 @@ RunOptions MakeRunOptions(CommandContext& context, const std::string& command) {
   options.command = command;
   options.run_id = NewRunId();
   options.lock = context.lock_policy();
-  options.lint.severities = context.config().lint_severity;
+  options.lint = LintSettings(context);
+  const StatementLimits limits = ResolveStatementLimits(context.config(), context.options().env);
+  options.default_lock_timeout = limits.lock_timeout.value_or(options.default_lock_timeout);
+  options.default_statement_timeout =
+      limits.statement_timeout.value_or(options.default_statement_timeout);
+  options.lock_timeout_tries = limits.lock_timeout_tries.value_or(options.lock_timeout_tries);
+  options.lock_timeout_backoff = limits.lock_timeout_backoff.value_or(options.lock_timeout_backoff);
   return options;
 }
 
@@ -53,8 +60,10 @@ int ReportRun(const CommandContext& context, const RunResult& result, const std:
   const RunFailure& failure = *result.failure;
   std::string where =
       failure.line > 0 ? fmt::format("{}:{}", failure.file, failure.line) : failure.file;
-  std::string text =
-      fmt::format("error: {}: migration {} failed: {}", where, failure.version, failure.message);
+  const std::string tries =
+      failure.tries > 1 ? fmt::format(" on each of {} tries", failure.tries) : "";
+  std::string text = fmt::format("error: {}: migration {} failed{}: {}", where, failure.version,
+                                 tries, failure.message);
   if (failure.whole_run_rolled_back) {
     text += "\n  the whole run was one transaction and was rolled back; nothing was applied";
   } else if (failure.rolled_back) {

@@ -1,8 +1,10 @@
 #include "dbshift/driver/postgres/connection.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <poll.h>
 #include <utility>
 
 #include <fmt/format.h>
@@ -136,6 +138,48 @@ PgResultPtr Connection::Check(PgResultPtr result) {
 
 PgResultPtr Connection::Exec(const std::string& sql) {
   return Check(PgResultPtr(Libpq().PQexec(conn_.get(), sql.c_str())));
+}
+
+int Connection::BackendPid() const { return Libpq().PQbackendPID(conn_.get()); }
+
+PgResultPtr Connection::ExecWatched(const std::string& sql, std::chrono::milliseconds first_call,
+                                    std::chrono::milliseconds interval,
+                                    const std::function<void()>& waiting) {
+  using Clock = std::chrono::steady_clock;
+  PGconn* conn = conn_.get();
+  if (Libpq().PQsendQuery(conn, sql.c_str()) != 1) Check(nullptr);
+  Clock::time_point next_call = Clock::now() + first_call;
+  while (Libpq().PQisBusy(conn) == 1) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_call - Clock::now());
+    pollfd socket{Libpq().PQsocket(conn), POLLIN, 0};
+    const int ready = poll(&socket, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
+    if (ready > 0) {
+      // A lost connection shows in the result PQgetResult builds below.
+      if (Libpq().PQconsumeInput(conn) != 1) break;
+    } else if (ready == 0) {
+      waiting();
+      next_call = Clock::now() + interval;
+    } else if (errno != EINTR) {
+      break;
+    }
+  }
+  // As PQexec: the first failure, else the last result; a COPY hands over.
+  PgResultPtr failure;
+  PgResultPtr last;
+  while (PgResultPtr result{Libpq().PQgetResult(conn)}) {
+    const ExecStatusType status = Libpq().PQresultStatus(result.get());
+    if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
+      return result;
+    }
+    if (!Succeeded(status) && failure == nullptr) {
+      failure = std::move(result);
+    } else {
+      last = std::move(result);
+    }
+    if (Broken()) break;
+  }
+  return Check(failure != nullptr ? std::move(failure) : std::move(last));
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -43,6 +44,14 @@ class Connection {
 
   /// Runs one command with the simple query protocol; returns its checked result.
   PgResultPtr Exec(const std::string& sql);
+  /// Exec that, while the server has not answered, calls `waiting` after
+  /// `first_call` and then every `interval` (from the same thread, between
+  /// reads; it must not use this connection). Returns like PQexec: the
+  /// result, checked, or the COPY state for FinishCopyIn/FinishCopyOut.
+  PgResultPtr ExecWatched(const std::string& sql, std::chrono::milliseconds first_call,
+                          std::chrono::milliseconds interval, const std::function<void()>& waiting);
+  /// The server process of this connection (pg_stat_activity.pid).
+  int BackendPid() const;
   /// Runs `sql` with text parameters ($1, $2, ...); returns its checked result.
   PgResultPtr ExecParams(const std::string& sql, const Params& params);
   /// Runs the statement prepared as `name`, preparing it from `sql` first

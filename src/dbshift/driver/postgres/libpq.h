@@ -17,9 +17,11 @@ namespace dbshift::postgres {
 
 // Every libpq function the driver calls. Add one here to call it.
 #define DBSHIFT_LIBPQ_FUNCTIONS(X) \
+  X(PQbackendPID)                  \
   X(PQclear)                       \
   X(PQcmdStatus)                   \
   X(PQconnectdbParams)             \
+  X(PQconsumeInput)                \
   X(PQenterPipelineMode)           \
   X(PQerrorMessage)                \
   X(PQexec)                        \
@@ -33,6 +35,7 @@ namespace dbshift::postgres {
   X(PQgetisnull)                   \
   X(PQgetlength)                   \
   X(PQgetvalue)                    \
+  X(PQisBusy)                      \
   X(PQnfields)                     \
   X(PQntuples)                     \
   X(PQparameterStatus)             \
@@ -44,10 +47,12 @@ namespace dbshift::postgres {
   X(PQresultErrorField)            \
   X(PQresultErrorMessage)          \
   X(PQresultStatus)                \
+  X(PQsendQuery)                   \
   X(PQsendQueryParams)             \
   X(PQsendQueryPrepared)           \
   X(PQserverVersion)               \
   X(PQsetNoticeProcessor)          \
+  X(PQsocket)                      \
   X(PQstatus)                      \
   X(PQtransactionStatus)
 

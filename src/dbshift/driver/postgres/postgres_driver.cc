@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "dbshift/common/error.h"
+#include "dbshift/common/text.h"
 #include "dbshift/driver/postgres/libpq.h"
 
 namespace dbshift {
@@ -96,6 +97,7 @@ void PostgresDriver::SetTimeout(const char* setting, std::chrono::milliseconds t
 
 void PostgresDriver::SetLockTimeout(std::chrono::milliseconds timeout) {
   SetTimeout("lock_timeout", timeout);
+  lock_timeout_ = timeout;
 }
 
 void PostgresDriver::SetStatementTimeout(std::chrono::milliseconds timeout) {
@@ -134,30 +136,59 @@ void PostgresDriver::Rollback() noexcept {
   PgResultPtr result(Libpq().PQexec(conn_.Handle(), "ROLLBACK"));
 }
 
-namespace {
-
-// Whether `sql` may read or change `table` (case-insensitive name match; a
-// false positive only costs a round trip).
-bool MentionsTable(std::string_view sql, std::string_view table) {
-  auto lower = [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  };
-  return std::search(sql.begin(), sql.end(), table.begin(), table.end(),
-                     [&](char a, char b) { return lower(a) == lower(b); }) != sql.end();
+void PostgresDriver::LookForBlockers() noexcept {
+  try {
+    // pg_blocking_pids: the sessions holding, or queued ahead for, a lock
+    // that the migration connection waits for.
+    PgResultPtr rows = LockConnection().ExecParams(
+        "SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''),"
+        " coalesce(a.state, ''),"
+        " coalesce(extract(epoch FROM now() - coalesce(a.xact_start, a.query_start))::bigint, 0),"
+        " left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 300)"
+        " FROM pg_catalog.pg_stat_activity a"
+        " WHERE a.pid = ANY (pg_catalog.pg_blocking_pids($1::int)) ORDER BY a.pid",
+        {std::to_string(conn_.BackendPid())});
+    const int count = Libpq().PQntuples(rows.get());
+    if (count == 0) return;  // keep what an earlier look saw
+    std::string text;
+    for (int row = 0; row < count; ++row) {
+      auto value = [&](int column) {
+        return std::string(Libpq().PQgetvalue(rows.get(), row, column));
+      };
+      text += fmt::format("{}blocked by pid {} ({}{}{}, {} for {}s): {}", row == 0 ? "" : "\n",
+                          value(0), value(1), value(2).empty() ? "" : " via ", value(2), value(3),
+                          value(4), value(5));
+    }
+    blockers_ = url_.Scrub(text);
+  } catch (...) {
+    // Naming the blocker is a help; the lock timeout is what matters.
+  }
 }
-
-}  // namespace
 
 void PostgresDriver::Execute(const Statement& statement) {
   // A migration that reads the history table sees the rows of the migrations
-  // before it in the same transaction.
-  if (!queued_history_.empty() && MentionsTable(statement.text, options_.history_table)) {
+  // before it in the same transaction (a name match in a comment or string
+  // only costs a round trip).
+  if (!queued_history_.empty() && ContainsIgnoringCase(statement.text, options_.history_table)) {
     FlushQueuedHistory();
   }
   // The simple query protocol, as psql uses: it accepts any statement,
-  // including COPY, and needs no round trip to prepare.
-  PgResultPtr result =
-      conn_.Check(PgResultPtr(Libpq().PQexec(conn_.Handle(), statement.text.c_str())));
+  // including COPY, and needs no round trip to prepare. While it waits, the
+  // lock connection asks who blocks it, so that a lock timeout can name them.
+  blockers_.clear();
+  const std::chrono::milliseconds first_look =
+      lock_timeout_.count() > 0
+          ? std::clamp(lock_timeout_ / 2, kFirstBlockerLook / 10, kFirstBlockerLook)
+          : kFirstBlockerLook;
+  PgResultPtr result;
+  try {
+    result = conn_.ExecWatched(statement.text, first_look, kBlockerLookInterval,
+                               [this] { LookForBlockers(); });
+  } catch (const SqlError& error) {
+    if (error.context().sqlstate != kSqlstateLockNotAvailable || blockers_.empty()) throw;
+    throw SqlError(fmt::format("{}\n{}", error.what(), blockers_), error.context().sqlstate,
+                   error.position());
+  }
   const ExecStatusType status = Libpq().PQresultStatus(result.get());
   result.reset();
   if (status == PGRES_COPY_IN) {

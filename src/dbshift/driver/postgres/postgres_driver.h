@@ -89,6 +89,9 @@ class PostgresDriver final : public Driver {
 
  private:
   Connection& LockConnection();
+  // Called while a statement runs long: remembers in blockers_ the sessions
+  // that block the migration connection (pid, user, state, query).
+  void LookForBlockers() noexcept;
   // The history table, quoted and schema-qualified when a schema is known.
   const std::string& HistoryTable() const { return table_sql_; }
   void SetTimeout(const char* setting, std::chrono::milliseconds timeout);
@@ -110,7 +113,16 @@ class PostgresDriver final : public Driver {
   // Rows of AppendHistoryAtCommit not sent yet; they belong to the open
   // transaction and are dropped when it rolls back.
   std::vector<HistoryRow> queued_history_;
+  // The lock_timeout of the migration connection (0: none or unknown).
+  std::chrono::milliseconds lock_timeout_{0};
+  // Who blocked the running statement when last looked; "" if none.
+  std::string blockers_;
 };
+
+/// How long a statement runs before the driver looks for blockers, and how
+/// often after that.
+inline constexpr std::chrono::milliseconds kFirstBlockerLook{500};
+inline constexpr std::chrono::milliseconds kBlockerLookInterval{1000};
 
 }  // namespace postgres
 }  // namespace dbshift
