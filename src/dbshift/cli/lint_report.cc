@@ -1,5 +1,7 @@
 #include "dbshift/cli/lint_report.h"
 
+#include <string_view>
+
 #include <fmt/format.h>
 
 namespace dbshift::cli {
@@ -15,7 +17,121 @@ int CountOf(const std::vector<lint::Finding>& findings, lint::Severity severity)
   return count;
 }
 
+// The length of the well-formed UTF-8 sequence that starts at text[at] (a
+// byte of 0x80 or more), or 0 when it is not one: overlong forms,
+// surrogates and code points above U+10FFFF are not.
+std::size_t Utf8SequenceLength(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  std::size_t length = 0;
+  unsigned char low = 0x80;  // bounds of the second byte
+  unsigned char high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (at + length > text.size()) return 0;
+  if (byte(at + 1) < low || byte(at + 1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if ((byte(at + i) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
+
+// Appends `text` as a JSON string the way nlohmann's dump writes it: `"`,
+// `\\` and control characters escaped, other UTF-8 as it is.
+void AppendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    // Printable ASCII other than '"' and '\\' goes out as it is, a run at a time.
+    std::size_t run = i;
+    while (run < text.size() && static_cast<unsigned char>(text[run]) >= 0x20 &&
+           static_cast<unsigned char>(text[run]) < 0x80 && text[run] != '"' && text[run] != '\\') {
+      ++run;
+    }
+    if (run > i) {
+      out.append(text.substr(i, run - i));
+      i = run - 1;
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(text[i]);
+    switch (byte) {
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      default:
+        break;
+    }
+    if (byte < 0x20) {
+      out += fmt::format("\\u{:04x}", byte);
+    } else if (byte < 0x80) {
+      out += static_cast<char>(byte);
+    } else {
+      const std::size_t length = Utf8SequenceLength(text, i);
+      if (length == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD
+      } else {
+        out.append(text.substr(i, length));
+        i += length - 1;
+      }
+    }
+  }
+  out += '"';
+}
+
 }  // namespace
+
+std::string LintJsonText(const std::vector<lint::Finding>& findings, std::size_t files) {
+  std::string out = fmt::format("{{\n  \"files\": {},\n  \"findings\": ", files);
+  if (findings.empty()) {
+    out += "[]\n}";
+    return out;
+  }
+  out.reserve(out.size() + findings.size() * 400);
+  out += "[\n";
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const lint::Finding& finding = findings[i];
+    out += fmt::format("    {{\n      \"breaking\": {},\n      \"column\": {},\n      \"file\": ",
+                       finding.breaking, finding.column);
+    AppendJsonString(out, finding.file);
+    out += fmt::format(",\n      \"line\": {},\n      \"message\": ", finding.line);
+    AppendJsonString(out, finding.message);
+    out += ",\n      \"rule\": ";
+    AppendJsonString(out, finding.rule);
+    out += ",\n      \"severity\": ";
+    AppendJsonString(out, lint::SeverityName(finding.severity));
+    out += i + 1 < findings.size() ? "\n    },\n" : "\n    }\n";
+  }
+  out += "  ]\n}";
+  return out;
+}
 
 nlohmann::json FindingJson(const lint::Finding& finding) {
   return {{"rule", finding.rule},        {"severity", lint::SeverityName(finding.severity)},

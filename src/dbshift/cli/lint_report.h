@@ -17,6 +17,11 @@ nlohmann::json FindingJson(const lint::Finding& finding);
 /// "line", "column", "message", "breaking"}], "files": N}.
 nlohmann::json LintJson(const std::vector<lint::Finding>& findings, std::size_t files);
 
+/// LintJson(findings, files).dump(2), written directly: a long script has
+/// tens of thousands of findings, and a document of them costs more than
+/// the lint itself. Bytes that are not UTF-8 become U+FFFD.
+std::string LintJsonText(const std::vector<lint::Finding>& findings, std::size_t files);
+
 /// SARIF 2.1.0, one run of the tool "dbshift", with every rule in its
 /// driver and every finding as a result (columns in Unicode code points).
 nlohmann::json LintSarif(const std::vector<lint::Finding>& findings, const std::string& version);

@@ -111,6 +111,13 @@ void PrintJson(const nlohmann::json& document) {
   WriteJson(document);
 }
 
+void PrintJsonText(const std::string& text) {
+  if (active_collector != nullptr) return active_collector->Add(nlohmann::json::parse(text));
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
 JsonCollector::JsonCollector() { active_collector = this; }
 JsonCollector::~JsonCollector() { active_collector = nullptr; }
 

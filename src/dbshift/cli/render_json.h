@@ -29,6 +29,9 @@ nlohmann::json ErrorJson(const Error& error);
 /// Writes the document and a newline to stdout.
 void PrintJson(const nlohmann::json& document);
 
+/// PrintJson for a document already written out (as dump(2) writes it).
+void PrintJsonText(const std::string& text);
+
 /// With several namespaces, stdout must still carry one JSON document: while
 /// a collector lives, PrintJson adds each document to it, tagged with the
 /// namespace, and Print() writes {"namespaces": [...]} once.

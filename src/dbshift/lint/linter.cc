@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "dbshift/common/text.h"
@@ -85,20 +87,34 @@ bool Contains(const std::vector<std::string>& list, std::string_view id) {
   return std::find(list.begin(), list.end(), id) != list.end();
 }
 
+// Turns a rule's reports into findings at one statement. Most rules report
+// nothing on most statements, so a finding is built only when one does.
 class Collector final : public Reporter {
  public:
-  Collector(std::vector<Finding>& findings, Finding prototype)
-      : findings_(findings), prototype_(std::move(prototype)) {}
+  Collector(std::vector<Finding>& findings, const std::string& file, int line, int column)
+      : findings_(findings), file_(file), line_(line), column_(column) {}
+  void Aim(std::string_view rule, Severity severity) {
+    rule_ = rule;
+    severity_ = severity;
+  }
   void Report(std::string message, bool breaking) override {
-    Finding finding = prototype_;
+    Finding& finding = findings_.emplace_back();
+    finding.rule = std::string(rule_);
+    finding.severity = severity_;
+    finding.file = file_;
+    finding.line = line_;
+    finding.column = column_;
     finding.message = std::move(message);
     finding.breaking = breaking;
-    findings_.push_back(std::move(finding));
   }
 
  private:
   std::vector<Finding>& findings_;
-  Finding prototype_;
+  const std::string& file_;
+  int line_;
+  int column_;
+  std::string_view rule_;
+  Severity severity_ = Severity::kError;
 };
 
 }  // namespace
@@ -112,64 +128,111 @@ int ServerVersionNumber(std::string_view text) {
   return major >= 10 ? major * 10000 + minor : major * 10000 + minor * 100;
 }
 
+namespace {
+
+// The state of one script's lint as its statements go by in order.
+class ScriptLint {
+ public:
+  ScriptLint(const LintInput& input, const LintOptions& options, std::string_view sql)
+      : input_(input), sql_(sql), positions_(sql) {
+    for (const Rule& rule : AllRules()) {
+      Severity severity = rule.severity;
+      if (auto it = options.severities.find(rule.id); it != options.severities.end()) {
+        severity = it->second;
+      }
+      if (severity == Severity::kOff || Contains(input.allowed, rule.id)) continue;
+      active_.push_back({&rule, severity});
+    }
+    facts_.in_transaction = input.in_transaction;
+    facts_.server_version = options.server_version;
+    facts_.lock_timeout_set = input.lock_timeout_set;
+    if (input.new_tables != nullptr) facts_.created_tables = *input.new_tables;
+  }
+
+  void Check(std::span<const ParsedStatement> statements) {
+    for (const ParsedStatement& statement : statements) {
+      int line = 0;
+      int column = 0;
+      positions_.At(statement.offset, line, column);
+      const std::vector<std::string> allowed_here = AllowedBefore(
+          sql_.substr(statement.leading_offset, statement.offset - statement.leading_offset));
+      Collector collector(findings_, input_.file, line, column);
+      for (const Active& entry : active_) {
+        if (Contains(allowed_here, entry.rule->id)) continue;
+        collector.Aim(entry.rule->id, entry.severity);
+        entry.rule->check(*statement.node, facts_, collector);
+      }
+      Observe(*statement.node, facts_);
+    }
+  }
+
+  // The script does not parse: one finding where the grammar stopped.
+  std::vector<Finding> SyntaxError(const SyntaxProblem& problem) const {
+    Finding finding;
+    finding.rule = std::string(kSyntaxErrorRule);
+    finding.severity = Severity::kError;
+    finding.file = input_.file;
+    positions_.At(problem.offset, finding.line, finding.column);
+    finding.message = problem.message;
+    return {std::move(finding)};
+  }
+
+  std::vector<Finding> Finish() {
+    if (input_.new_tables != nullptr) *input_.new_tables = std::move(facts_.created_tables);
+    return std::move(findings_);
+  }
+
+ private:
+  struct Active {
+    const Rule* rule;
+    Severity severity;
+  };
+  const LintInput& input_;
+  std::string_view sql_;
+  const Positions positions_;
+  std::vector<Active> active_;
+  ScriptFacts facts_;
+  std::vector<Finding> findings_;
+};
+
+// The lint of the script parsed in one piece: the path for scripts whose
+// parts did not all parse.
+std::vector<Finding> LintWhole(const LintInput& input, const LintOptions& options,
+                               std::string_view sql) {
+  ScriptLint lint(input, options, sql);
+  const ParseTree tree = ParseTree::ParseWhole(sql);
+  if (const SyntaxProblem* problem = tree.problem()) return lint.SyntaxError(*problem);
+  lint.Check(tree.statements());
+  return lint.Finish();
+}
+
+}  // namespace
+
 std::vector<Finding> Lint(const LintInput& input, const LintOptions& options) {
-  std::vector<Finding> findings;
   std::string blanked;
   std::string_view sql = input.sql;
   if (ContainsIgnoringCase(sql, "stdin")) {
     blanked = BlankCopyData(sql);
     sql = blanked;
   }
-  const Positions positions(sql);
-  const ParseTree tree = ParseTree::Parse(sql);
-  if (const SyntaxProblem* problem = tree.problem()) {
-    Finding finding;
-    finding.rule = std::string(kSyntaxErrorRule);
-    finding.severity = Severity::kError;
-    finding.file = input.file;
-    positions.At(problem->offset, finding.line, finding.column);
-    finding.message = problem->message;
-    findings.push_back(std::move(finding));
-    return findings;
-  }
-
-  // The rules in force for this script, each with its severity.
-  struct Active {
-    const Rule* rule;
-    Severity severity;
-  };
-  std::vector<Active> active;
-  for (const Rule& rule : AllRules()) {
-    Severity severity = rule.severity;
-    if (auto it = options.severities.find(rule.id); it != options.severities.end()) {
-      severity = it->second;
+  // The rules read each part while the later ones are still being parsed.
+  ScriptParts parts(sql);
+  ScriptLint lint(input, options, sql);
+  std::optional<std::size_t> previous_end;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    ParseTree part = parts.Take(i);
+    if (const SyntaxProblem* problem = part.problem()) {
+      if (parts.size() == 1) return lint.SyntaxError(*problem);
+      return LintWhole(input, options, sql);
     }
-    if (severity == Severity::kOff || Contains(input.allowed, rule.id)) continue;
-    active.push_back({&rule, severity});
-  }
-
-  ScriptFacts facts;
-  facts.in_transaction = input.in_transaction;
-  facts.server_version = options.server_version;
-  facts.lock_timeout_set = input.lock_timeout_set;
-  if (input.new_tables != nullptr) facts.created_tables = *input.new_tables;
-  for (const ParsedStatement& statement : tree.statements()) {
-    Finding prototype;
-    prototype.file = input.file;
-    positions.At(statement.offset, prototype.line, prototype.column);
-    const std::vector<std::string> allowed_here = AllowedBefore(
-        sql.substr(statement.leading_offset, statement.offset - statement.leading_offset));
-    for (const Active& entry : active) {
-      if (Contains(allowed_here, entry.rule->id)) continue;
-      prototype.rule = std::string(entry.rule->id);
-      prototype.severity = entry.severity;
-      Collector collector(findings, prototype);
-      entry.rule->check(*statement.node, facts, collector);
+    if (previous_end) part.ContinueAfter(*previous_end, sql);
+    lint.Check(part.statements());
+    if (!part.statements().empty()) {
+      const ParsedStatement& last = part.statements().back();
+      previous_end = last.offset + last.length;
     }
-    Observe(*statement.node, facts);
   }
-  if (input.new_tables != nullptr) *input.new_tables = std::move(facts.created_tables);
-  return findings;
+  return lint.Finish();
 }
 
 }  // namespace dbshift::lint

@@ -6,11 +6,13 @@
 // costs several times the parse itself on large scripts.
 
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <pg_query.h>
@@ -41,19 +43,64 @@ struct SyntaxProblem {
 class ParseTree {
  public:
   /// Parses `sql` (many statements). On a syntax error the tree is empty and
-  /// problem() says where.
+  /// problem() says where. A long script is cut at statement boundaries into
+  /// parts parsed on as many threads as there are cores.
   static ParseTree Parse(std::string_view sql);
+
+  /// Parses `sql` in one piece on this thread.
+  static ParseTree ParseWhole(std::string_view sql);
 
   std::span<const ParsedStatement> statements() const { return statements_; }
   const SyntaxProblem* problem() const { return problem_ ? &*problem_ : nullptr; }
 
+  /// For a part of a script that follows another: its first statement's
+  /// leading text begins, as in one parse, right after the ';' at
+  /// `previous_end` (the end of the statement before it), so the comments
+  /// in between (`-- dbshift:allow`) stay its own.
+  void ContinueAfter(std::size_t previous_end, std::string_view sql);
+
  private:
-  struct Free {
-    void operator()(PgQuery__ParseResult* result) const;
-  };
-  std::unique_ptr<PgQuery__ParseResult, Free> result_;
+  friend class ScriptParts;
+
+  // The unpacked protobuf-c structs of one parse, allocated from an arena
+  // and freed together: the tree has one node per token and then some, and
+  // freeing it node by node costs as much as unpacking it.
+  class Arena;
+  struct Part;
+
+  // Parses sql[begin, end), offsets counted in the whole of `sql`.
+  static ParseTree ParseRange(std::string_view sql, std::size_t begin, std::size_t end);
+
+  std::vector<std::shared_ptr<Part>> parts_;
   std::vector<ParsedStatement> statements_;
   std::optional<SyntaxProblem> problem_;
+};
+
+/// A script cut where psql would start a statement into as many parts as
+/// there are cores (one when it is short), parsed at the same time: part 0
+/// on the caller's thread when it is taken, the others on threads of their
+/// own, so the caller can work on one part while later ones are parsed.
+/// If a part has a syntax problem, the cut may be one the grammar does not
+/// agree with: parse the whole script with ParseTree::ParseWhole then.
+class ScriptParts {
+ public:
+  explicit ScriptParts(std::string_view sql);
+  ~ScriptParts();  ///< waits for the threads still parsing
+  ScriptParts(const ScriptParts&) = delete;
+  ScriptParts& operator=(const ScriptParts&) = delete;
+
+  std::size_t size() const { return cuts_.size() - 1; }
+  /// Part `i`, each once, in order.
+  ParseTree Take(std::size_t i);
+
+ private:
+  void ParsePart(std::size_t i) noexcept;
+
+  std::string_view sql_;
+  std::vector<std::size_t> cuts_;
+  std::vector<ParseTree> parsed_;
+  std::vector<std::exception_ptr> failures_;
+  std::vector<std::thread> threads_;  ///< threads_[i - 1] parses part i
 };
 
 }  // namespace dbshift::lint

@@ -51,7 +51,7 @@ int RunLint(CommandContext& context, const ScriptChoice& choice) {
 
   const std::string& format = context.options().format;
   if (format == "json") {
-    PrintJson(LintJson(findings, scripts.size()));
+    PrintJsonText(LintJsonText(findings, scripts.size()));
   } else if (format == "sarif") {
     std::fputs((LintSarif(findings, kToolVersion).dump(2) + "\n").c_str(), stdout);
   } else {
