@@ -5,6 +5,8 @@
 #include "dbshift/lint/parse_tree.h"
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -59,6 +61,55 @@ TEST(ParseTree, LongScriptInPartsIsTheWholeParse) {
   ASSERT_EQ(whole.problem(), nullptr);
   EXPECT_GT(whole.statements().size(), 4000U);
   ExpectSameStatements(parts, whole);
+}
+
+// Taken part by part, as the linter takes them while later ones are parsed.
+TEST(ScriptParts, PartsTakenInOrderAreTheWholeParse) {
+  const std::string sql = LongScript(400 * 1024);
+  ScriptParts parts(sql);
+  if (std::thread::hardware_concurrency() >= 2) {
+    // Many parts per core, so the last one to arrive is small.
+    EXPECT_GE(parts.size(), 8U);
+  }
+  std::vector<ParseTree> taken;
+  std::vector<ParsedStatement> statements;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    ParseTree part = parts.Take(i);
+    ASSERT_EQ(part.problem(), nullptr) << "part " << i;
+    ASSERT_FALSE(part.statements().empty()) << "part " << i;
+    if (!statements.empty()) {
+      part.ContinueAfter(statements.back().offset + statements.back().length, sql);
+    }
+    statements.insert(statements.end(), part.statements().begin(), part.statements().end());
+    taken.push_back(std::move(part));  // keeps the nodes alive
+  }
+  const ParseTree whole = ParseTree::ParseWhole(sql);
+  ASSERT_EQ(statements.size(), whole.statements().size());
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    EXPECT_EQ(statements[i].offset, whole.statements()[i].offset) << "statement " << i;
+    EXPECT_EQ(statements[i].leading_offset, whole.statements()[i].leading_offset)
+        << "statement " << i;
+    EXPECT_EQ(statements[i].node->node_case, whole.statements()[i].node->node_case)
+        << "statement " << i;
+  }
+}
+
+// A caller that stops early (a part did not parse) must not wait for, or
+// leak, the parts it never takes.
+TEST(ScriptParts, LeftAfterTheFirstPartStopsCleanly) {
+  const std::string sql = LongScript(2 * 1024 * 1024);
+  ScriptParts parts(sql);
+  const ParseTree first = parts.Take(0);
+  EXPECT_EQ(first.problem(), nullptr);
+  EXPECT_FALSE(first.statements().empty());
+}
+
+TEST(ScriptParts, ShortScriptIsOnePart) {
+  const std::string sql = LongScript(8 * 1024);
+  ScriptParts parts(sql);
+  ASSERT_EQ(parts.size(), 1U);
+  const ParseTree only = parts.Take(0);
+  EXPECT_EQ(only.statements().size(), ParseTree::ParseWhole(sql).statements().size());
 }
 
 TEST(ParseTree, SyntaxErrorLateInALongScriptIsFoundWhereOneParseFindsIt) {

@@ -264,5 +264,32 @@ TEST(SplitPostgresTest, ManyStatementsKeepOffsetsAndLines) {
   }
 }
 
+std::vector<std::size_t> OffsetsOf(const std::vector<Statement>& statements) {
+  std::vector<std::size_t> offsets;
+  for (const Statement& statement : statements) offsets.push_back(statement.offset);
+  return offsets;
+}
+
+// PostgresStatementOffsets skips the copying, not the lexing: it must find
+// every statement SplitStatements finds, COPY data lines included.
+TEST(PostgresStatementOffsetsTest, SameStartsAsSplitStatements) {
+  for (const SplitCase& c : kSplitCases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(PostgresStatementOffsets(c.script),
+              OffsetsOf(SplitStatements(c.script, Dialect::kPostgres)));
+  }
+  for (const CopyCase& c : kCopyCases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(PostgresStatementOffsets(c.script),
+              OffsetsOf(SplitStatements(c.script, Dialect::kPostgres)));
+  }
+}
+
+TEST(PostgresStatementOffsetsTest, CopyDataThatLooksLikeStatementsIsSkipped) {
+  const std::string script = "COPY t FROM stdin;\nSELECT 1;\nDROP TABLE t;\n\\.\nSELECT 2;\n";
+  EXPECT_EQ(PostgresStatementOffsets(script),
+            (std::vector<std::size_t>{0, script.find("SELECT 2")}));
+}
+
 }  // namespace
 }  // namespace dbshift

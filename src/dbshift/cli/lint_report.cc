@@ -1,5 +1,7 @@
 #include "dbshift/cli/lint_report.h"
 
+#include <charconv>
+#include <iterator>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -106,6 +108,12 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
 }
 
+void AppendNumber(std::string& out, int number) {
+  char digits[16];
+  const auto [end, error] = std::to_chars(std::begin(digits), std::end(digits), number);
+  out.append(digits, end);
+}
+
 }  // namespace
 
 std::string LintJsonText(const std::vector<lint::Finding>& findings, std::size_t files) {
@@ -118,10 +126,16 @@ std::string LintJsonText(const std::vector<lint::Finding>& findings, std::size_t
   out += "[\n";
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const lint::Finding& finding = findings[i];
-    out += fmt::format("    {{\n      \"breaking\": {},\n      \"column\": {},\n      \"file\": ",
-                       finding.breaking, finding.column);
+    // Appended piece by piece: formatting each finding into a string of its
+    // own cost as much as the rest of the report.
+    out += finding.breaking ? "    {\n      \"breaking\": true,\n      \"column\": "
+                            : "    {\n      \"breaking\": false,\n      \"column\": ";
+    AppendNumber(out, finding.column);
+    out += ",\n      \"file\": ";
     AppendJsonString(out, finding.file);
-    out += fmt::format(",\n      \"line\": {},\n      \"message\": ", finding.line);
+    out += ",\n      \"line\": ";
+    AppendNumber(out, finding.line);
+    out += ",\n      \"message\": ";
     AppendJsonString(out, finding.message);
     out += ",\n      \"rule\": ";
     AppendJsonString(out, finding.rule);

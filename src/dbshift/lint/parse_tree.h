@@ -5,9 +5,11 @@
 // JSON form would have to be printed by libpg_query and parsed again, which
 // costs several times the parse itself on large scripts.
 
+#include <condition_variable>
 #include <cstddef>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -76,31 +78,40 @@ class ParseTree {
   std::optional<SyntaxProblem> problem_;
 };
 
-/// A script cut where psql would start a statement into as many parts as
-/// there are cores (one when it is short), parsed at the same time: part 0
-/// on the caller's thread when it is taken, the others on threads of their
-/// own, so the caller can work on one part while later ones are parsed.
+/// A script cut where psql would start a statement into parts (one when it is
+/// short, several per core when long), parsed in order by one thread per
+/// core while the caller takes them, so the caller works on one part while
+/// later ones are parsed and the last part to arrive is small.
 /// If a part has a syntax problem, the cut may be one the grammar does not
 /// agree with: parse the whole script with ParseTree::ParseWhole then.
 class ScriptParts {
  public:
   explicit ScriptParts(std::string_view sql);
-  ~ScriptParts();  ///< waits for the threads still parsing
+  ~ScriptParts();  ///< stops the threads after the parts they are parsing
   ScriptParts(const ScriptParts&) = delete;
   ScriptParts& operator=(const ScriptParts&) = delete;
 
   std::size_t size() const { return cuts_.size() - 1; }
-  /// Part `i`, each once, in order.
+  /// Part `i`, each once, in order; waits until it is parsed.
   ParseTree Take(std::size_t i);
 
  private:
+  struct Slot {
+    ParseTree tree;
+    std::exception_ptr failure;
+    bool done = false;
+  };
+  void ParseParts() noexcept;
   void ParsePart(std::size_t i) noexcept;
 
   std::string_view sql_;
   std::vector<std::size_t> cuts_;
-  std::vector<ParseTree> parsed_;
-  std::vector<std::exception_ptr> failures_;
-  std::vector<std::thread> threads_;  ///< threads_[i - 1] parses part i
+  std::vector<Slot> slots_;
+  std::mutex mutex_;
+  std::condition_variable parsed_;
+  std::size_t next_ = 0;   ///< the next part a thread takes; guarded by mutex_
+  bool stopping_ = false;  ///< guarded by mutex_
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace dbshift::lint

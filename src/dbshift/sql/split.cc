@@ -34,7 +34,8 @@ std::size_t CountByte(std::string_view text, char byte) {
 
 }  // namespace
 
-StatementCollector::StatementCollector(std::string_view script) : script_(script) {
+StatementCollector::StatementCollector(std::string_view script, bool keep_text)
+    : script_(script), keep_text_(keep_text) {
   // One statement per ';' at most (plus a last one without): growing the
   // vector would move every statement several times. Unused capacity is
   // never touched, so over-reserving costs address space only.
@@ -44,6 +45,11 @@ StatementCollector::StatementCollector(std::string_view script) : script_(script
 Statement* StatementCollector::Add(std::size_t begin, std::size_t end) {
   while (end > begin && IsSqlSpace(script_[end - 1])) --end;
   if (end <= begin) return nullptr;
+  if (!keep_text_) {
+    Statement& statement = statements_.emplace_back();
+    statement.offset = begin;
+    return &statement;
+  }
   line_ += static_cast<int>(CountByte(script_.substr(counted_to_, begin - counted_to_), '\n'));
   counted_to_ = begin;
   Statement& statement = statements_.emplace_back();
@@ -77,6 +83,14 @@ std::vector<Statement> SplitStatements(std::string_view script, Dialect dialect)
       return internal::SplitMysql(script);
   }
   return {};
+}
+
+std::vector<std::size_t> PostgresStatementOffsets(std::string_view script) {
+  std::vector<std::size_t> offsets;
+  for (const Statement& statement : internal::SplitPostgres(script, /*keep_text=*/false)) {
+    offsets.push_back(statement.offset);
+  }
+  return offsets;
 }
 
 int LineOfPosition(const Statement& statement, int position) {

@@ -38,7 +38,7 @@ bool WordIs(std::string_view word, std::string_view lower_word) {
 
 class PostgresSplitter {
  public:
-  explicit PostgresSplitter(std::string_view script) : s_(script), out_(script) {}
+  PostgresSplitter(std::string_view script, bool keep_text) : s_(script), out_(script, keep_text) {}
 
   std::vector<Statement> Split() {
     while (pos_ < s_.size()) Step();
@@ -269,17 +269,19 @@ class PostgresSplitter {
       std::string_view line = s_.substr(line_start, line_end - line_start);
       if (line.ends_with('\r')) line.remove_suffix(1);
       if (line == "\\.") {
-        statement.copy_data.assign(s_.substr(data_start, line_start - data_start));
+        if (out_.keep_text())
+          statement.copy_data.assign(s_.substr(data_start, line_start - data_start));
         pos_ = line_end;
         return;
       }
       line_start = line_end + 1;
     }
+    pos_ = s_.size();
+    if (!out_.keep_text()) return;
     statement.copy_data.assign(s_.substr(data_start));
     if (!statement.copy_data.empty() && !statement.copy_data.ends_with('\n')) {
       statement.copy_data += '\n';
     }
-    pos_ = s_.size();
   }
 
   void ResetStatement() {
@@ -310,8 +312,8 @@ class PostgresSplitter {
 
 }  // namespace
 
-std::vector<Statement> SplitPostgres(std::string_view script) {
-  return PostgresSplitter(script).Split();
+std::vector<Statement> SplitPostgres(std::string_view script, bool keep_text) {
+  return PostgresSplitter(script, keep_text).Split();
 }
 
 }  // namespace dbshift::internal

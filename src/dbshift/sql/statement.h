@@ -43,6 +43,11 @@ struct Statement {
 /// SQL: the engine reports that when the statement runs.
 std::vector<Statement> SplitStatements(std::string_view script, Dialect dialect);
 
+/// Where the statements of a PostgreSQL script begin: the offsets of
+/// SplitStatements(script, Dialect::kPostgres), found without copying any
+/// text (for cutting a long script into parts at statement boundaries).
+std::vector<std::size_t> PostgresStatementOffsets(std::string_view script);
+
 /// The 1-based script line of the 1-based character (UTF-8 code point)
 /// `position` inside `statement` (as an engine reports an error position).
 int LineOfPosition(const Statement& statement, int position);

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
@@ -43,10 +44,14 @@ int RunLint(CommandContext& context, const ScriptChoice& choice) {
     lint::LintInput input =
         LintInputFor(script.name, script.sql, script.directives, settings.lock_timeout_by_default);
     if (choice.pending()) input.new_tables = &new_tables;
-    for (lint::Finding& finding : lint::Lint(input, lint_options)) {
-      finding.message = MaskSecretValues(finding.message, selected.placeholders);
-      findings.push_back(std::move(finding));
+    std::vector<lint::Finding> found = lint::Lint(input, lint_options);
+    if (!selected.placeholders.empty()) {
+      for (lint::Finding& finding : found) {
+        finding.message = MaskSecretValues(finding.message, selected.placeholders);
+      }
     }
+    findings.insert(findings.end(), std::make_move_iterator(found.begin()),
+                    std::make_move_iterator(found.end()));
   }
 
   const std::string& format = context.options().format;
