@@ -97,6 +97,23 @@ TEST(LoadConfigTest, EmptyFileGivesDefaultsBesideTheFile) {
   EXPECT_TRUE(config.environments.empty());
 }
 
+TEST(LoadConfigTest, BackupDirAndRequireBackup) {
+  testing::ScopedTempDir temp;
+  const fs::path file = temp.Write("project/dbshift.toml", R"(
+backup_dir = "var/backups"
+[env.dev]
+url = "sqlite:./dev.db"
+[env.prod]
+url = "sqlite:./prod.db"
+require_backup = true
+)");
+  const Config config = LoadConfig(file);
+  EXPECT_EQ(config.backup_dir, temp.path() / "project" / "var/backups");
+  EXPECT_FALSE(config.environments.at("dev").require_backup);
+  EXPECT_TRUE(config.environments.at("prod").require_backup);
+  EXPECT_EQ(LoadConfig(temp.Write("dbshift.toml", "")).backup_dir, temp.path() / "backups");
+}
+
 TEST(LoadConfigTest, IntegerLockTimeoutIsSeconds) {
   testing::ScopedTempDir temp;
   EXPECT_EQ(LoadConfig(temp.Write("dbshift.toml", "lock_timeout = 45\n")).lock_timeout,
@@ -233,6 +250,9 @@ const BadCase kBadCases[] = {
     {"lock_float", "lock_timeout = 1.5\n", 1,
      "1:16: \"lock_timeout\" must be a string, not a floating-point number"},
     {"env_not_table", "env = \"dev\"\n", 1, "1:7: \"env\" must be a table, not a string"},
+    {"require_backup_type", "[env.prod]\nurl = \"sqlite:x\"\nrequire_backup = \"yes\"\n", 3,
+     "3:18: \"env.prod.require_backup\" must be true or false, not a string"},
+    {"backup_dir_empty", "backup_dir = \"\"\n", 1, "1:14: backup_dir is empty"},
     {"env_entry_not_table", "[env]\ndev = \"sqlite:x\"\n", 2,
      "2:7: \"env.dev\" must be a table, not a string"},
     {"env_unknown_key", "[env.dev]\nurl = \"sqlite:x\"\nurl_evn = \"X\"\n", 3,
@@ -265,7 +285,7 @@ const BadCase kBadCases[] = {
      "4:1: [env.dev.placeholders]: \"a.b\" is not a placeholder name"},
     {"env_placeholders_typo", "[env.dev]\nurl = \"sqlite:x\"\nplaceholder = {}\n", 3,
      "3:1: unknown key \"placeholder\" in [env.dev] (did you mean \"placeholders\"?); expected "
-     "url, url_env, placeholders or statements"},
+     "url, url_env, placeholders, statements or require_backup"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Cases, LoadConfigBadTest, ::testing::ValuesIn(kBadCases),

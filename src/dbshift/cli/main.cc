@@ -150,6 +150,8 @@ int Main(int argc, char** argv) {
   AddAdoptCommand(app, selected);
   AddLintCommand(app, selected);
   AddPlanCommand(app, selected);
+  AddBackupCommand(app, selected);
+  AddRestoreCommand(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -52,6 +52,7 @@ nlohmann::json RunJson(const RunResult& result) {
        result.current_version ? nlohmann::json(*result.current_version) : nlohmann::json(nullptr)},
       {"dry_run", result.dry_run}};
   if (result.dry_run) document["not_verifiable"] = result.not_verifiable;
+  if (!result.backup.empty()) document["backup"] = result.backup;
   if (result.failure) {
     document["error"] = {{"version", StringOrNull(result.failure->version)},
                          {"file", StringOrNull(result.failure->file)},

@@ -45,6 +45,10 @@ void TerminalSink::OnEvent(const Event& event) {
     case Event::Type::kMessage:
       context_.Note(event.message);
       break;
+    case Event::Type::kBackupTaken:
+      context_.Say(fmt::format("  backup   {} (version {})", event.backup,
+                               event.current_version.empty() ? "none" : event.current_version));
+      break;
     default:
       break;
   }

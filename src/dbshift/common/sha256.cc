@@ -20,16 +20,7 @@ const EVP_MD* Sha256Algorithm() {
   return algorithm;
 }
 
-}  // namespace
-
-std::string Sha256Hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  // EVP_Digest is one-shot and keeps no shared state, hence thread-safe.
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, Sha256Algorithm(),
-                 nullptr) != 1) {
-    throw InternalError("EVP_Digest(sha256) failed");
-  }
+std::string Hex(const unsigned char* digest, unsigned int size) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(size * 2);
@@ -38,6 +29,42 @@ std::string Sha256Hex(std::string_view data) {
     hex.push_back(kHex[digest[i] & 0x0f]);
   }
   return hex;
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  // EVP_Digest is one-shot and keeps no shared state, hence thread-safe.
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, Sha256Algorithm(), nullptr) != 1) {
+    throw InternalError("EVP_Digest(sha256) failed");
+  }
+  return Hex(digest.data(), size);
+}
+
+Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
+  if (context_ == nullptr || EVP_DigestInit_ex(context_, Sha256Algorithm(), nullptr) != 1) {
+    EVP_MD_CTX_free(context_);
+    throw InternalError("EVP_DigestInit_ex(sha256) failed");
+  }
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(context_); }
+
+void Sha256::Update(std::string_view data) {
+  if (EVP_DigestUpdate(context_, data.data(), data.size()) != 1) {
+    throw InternalError("EVP_DigestUpdate(sha256) failed");
+  }
+}
+
+std::string Sha256::HexDigest() {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_DigestFinal_ex(context_, digest.data(), &size) != 1) {
+    throw InternalError("EVP_DigestFinal_ex(sha256) failed");
+  }
+  return Hex(digest.data(), size);
 }
 
 }  // namespace dbshift

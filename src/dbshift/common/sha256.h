@@ -3,9 +3,28 @@
 #include <string>
 #include <string_view>
 
+// OpenSSL's EVP_MD_CTX, without including OpenSSL's headers everywhere.
+struct evp_md_ctx_st;
+
 namespace dbshift {
 
 /// Lower-case hex SHA-256 of `data` (OpenSSL libcrypto). Thread-safe.
 std::string Sha256Hex(std::string_view data);
+
+/// SHA-256 of data that arrives in pieces (a file read in blocks).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  void Update(std::string_view data);
+  /// Lower-case hex of everything given to Update; call once.
+  std::string HexDigest();
+
+ private:
+  ::evp_md_ctx_st* context_;
+};
 
 }  // namespace dbshift

@@ -23,13 +23,13 @@ namespace {
 
 constexpr std::string_view kDefaultConfigFile = "dbshift.toml";
 constexpr std::string_view kDefaultUrl = "sqlite:./dbshift.db";
-constexpr std::array<std::string_view, 10> kTopLevelKeys = {
-    "dir", "history_table", "layout", "log_dir",   "lock_timeout",
-    "env", "placeholders",  "lint",   "namespace", "statements"};
+constexpr std::array<std::string_view, 11> kTopLevelKeys = {
+    "dir",          "history_table", "layout",    "log_dir",    "lock_timeout", "env",
+    "placeholders", "lint",          "namespace", "statements", "backup_dir"};
 constexpr std::array<std::string_view, 5> kNamespaceKeys = {"name", "dir", "history_table",
                                                             "schema", "layout"};
-constexpr std::array<std::string_view, 4> kEnvKeys = {"url", "url_env", "placeholders",
-                                                      "statements"};
+constexpr std::array<std::string_view, 5> kEnvKeys = {"url", "url_env", "placeholders",
+                                                      "statements", "require_backup"};
 constexpr std::array<std::string_view, 4> kStatementKeys = {
     "lock_timeout", "statement_timeout", "lock_timeout_tries", "lock_timeout_backoff"};
 
@@ -110,6 +110,15 @@ class Reporter {
     if (value == nullptr) {
       Fail(node.source(),
            fmt::format("\"{}\" must be a string, not {}", key, TypeName(node.type())));
+    }
+    return value->get();
+  }
+
+  bool ExpectBool(const toml::node& node, std::string_view key) const {
+    const toml::value<bool>* value = node.as_boolean();
+    if (value == nullptr) {
+      Fail(node.source(),
+           fmt::format("\"{}\" must be true or false, not {}", key, TypeName(node.type())));
     }
     return value->get();
   }
@@ -330,10 +339,12 @@ EnvironmentConfig ReadEnvironment(const Reporter& reporter, std::string_view nam
       env.placeholders = ReadPlaceholders(reporter, fmt::format("{}.placeholders", path), value);
     } else if (key.str() == "statements") {
       env.statements = ReadStatementLimits(reporter, fmt::format("{}.statements", path), value);
+    } else if (key.str() == "require_backup") {
+      env.require_backup = reporter.ExpectBool(value, fmt::format("{}.require_backup", path));
     } else {
       reporter.Fail(key.source(),
                     fmt::format("unknown key \"{}\" in [{}]{}; expected url, url_env, "
-                                "placeholders or statements",
+                                "placeholders, statements or require_backup",
                                 key.str(), path, DidYouMean(key.str(), kEnvKeys)));
     }
   }
@@ -386,6 +397,9 @@ Config LoadConfig(const std::filesystem::path& path) {
     } else if (name == "log_dir") {
       config.log_dir = reporter.ExpectString(node, name);
       if (config.log_dir.empty()) reporter.Fail(node.source(), "log_dir is empty");
+    } else if (name == "backup_dir") {
+      config.backup_dir = reporter.ExpectString(node, name);
+      if (config.backup_dir.empty()) reporter.Fail(node.source(), "backup_dir is empty");
     } else if (name == "lock_timeout") {
       config.lock_timeout = ReadDuration(reporter, node, name);
     } else if (name == "statements") {
@@ -408,6 +422,7 @@ Config LoadConfig(const std::filesystem::path& path) {
   const std::filesystem::path folder = path.parent_path();
   config.dir = ResolveAgainst(folder, config.dir);
   config.log_dir = ResolveAgainst(folder, config.log_dir);
+  config.backup_dir = ResolveAgainst(folder, config.backup_dir);
   for (NamespaceConfig& space : config.namespaces) space.dir = ResolveAgainst(folder, space.dir);
   return config;
 }

@@ -36,6 +36,9 @@ struct EnvironmentConfig {
   /// [env.NAME.placeholders]: override the top-level ones with --env NAME.
   PlaceholderValues placeholders = {};
   StatementLimits statements = {};
+  /// `up` in this environment takes a backup before applying anything, as
+  /// with --backup.
+  bool require_backup = false;
 };
 
 /// One [[namespace]]: an independent migration set of its own folder and
@@ -54,6 +57,7 @@ struct NamespaceConfig {
 ///   dir = "migrations"
 ///   history_table = "dbshift_history"
 ///   log_dir = ".dbshift/log"
+///   backup_dir = "backups"      # where backups go
 ///   lock_timeout = "30s"        # wait for the migration lock
 ///   [placeholders]
 ///   owner = "app_owner"
@@ -61,12 +65,15 @@ struct NamespaceConfig {
 ///   url = "sqlite:./dev.db"
 ///   [env.prod]
 ///   url_env = "PROD_DATABASE_URL"   # keeps the password out of the file
+///   require_backup = true           # up takes a backup before applying
 struct Config {
   std::filesystem::path file;  ///< where it was read from; empty if none
   std::filesystem::path dir = "migrations";
   std::string history_table = "dbshift_history";
   std::optional<Layout> layout;  ///< forces the source layout; detected when absent
   std::filesystem::path log_dir = ".dbshift/log";
+  /// Where `backup` and `up --backup` write backup folders.
+  std::filesystem::path backup_dir = "backups";
   std::chrono::milliseconds lock_timeout{30000};
   std::map<std::string, EnvironmentConfig> environments;
   /// [placeholders]: values of ${name} in scripts, keyed by PlaceholderKey.

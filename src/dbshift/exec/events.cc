@@ -18,6 +18,8 @@ const char* EventTypeName(Event::Type type) {
       return "migration_retry";
     case Event::Type::kMessage:
       return "message";
+    case Event::Type::kBackupTaken:
+      return "backup_taken";
   }
   // Unreachable with a valid enum value; -Wswitch flags a missing case.
   return "unknown";

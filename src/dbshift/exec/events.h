@@ -21,6 +21,9 @@ struct Event {
     /// attempt (the try that failed), attempts (allowed), duration (the wait).
     kMigrationRetry,
     kMessage,  ///< message: a note for the operator (warnings, skips)
+    /// `up --backup` wrote a backup before applying anything: backup (its
+    /// folder), current_version (the version it holds).
+    kBackupTaken,
   };
   Type type = Type::kMessage;
   std::string time;  ///< ISO 8601 UTC, filled by the emitter
@@ -57,6 +60,7 @@ struct Event {
   int attempts = 0;             ///< kMigrationRetry: how many tries are allowed
   std::string current_version;  ///< empty when none
   std::string message;
+  std::string backup;  ///< kBackupTaken: the backup folder
 };
 
 /// "run_started", "migration_started", "statement_finished",

@@ -442,6 +442,13 @@ RunResult Executor::Up() {
     // What runs now is at most what was linted before the lock (another
     // runner may have applied some of it).
     if (!linted) CheckLintGate(scripts, driver_, options_.lint);
+    if (options_.backup_before_apply && !options_.dry_run && !selected.empty()) {
+      result.backup = options_.backup_before_apply(driver_);
+      Event taken = Identity();
+      taken.backup = result.backup;
+      taken.current_version = plan.current_version ? plan.current_version->text() : "";
+      Emit(Event::Type::kBackupTaken, taken);
+    }
 
     RunSelected(selected, scripts, /*undo=*/false, plan, plan_options, result);
   } catch (const Error& error) {

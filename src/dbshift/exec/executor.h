@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,12 @@ struct RunOptions {
   /// up lints the scripts it is about to run (PostgreSQL) and refuses, exit
   /// 5, on an error finding.
   LintGate lint;
+  /// up --backup: called under the migration lock, after every check and
+  /// before the first migration, when the run applies something (never on
+  /// a dry run). Takes a backup and returns its folder, which the
+  /// backup_taken event names; throwing stops the run before anything is
+  /// applied.
+  std::function<std::string(Driver&)> backup_before_apply;
 };
 
 /// One migration applied (or undone, for down).
@@ -100,6 +107,8 @@ struct RunResult {
   /// Dry-run only: scripts marked no-transaction, listed but not executed.
   std::vector<std::string> not_verifiable;
   std::optional<RunFailure> failure;
+  /// The backup taken before applying (up --backup); empty when none.
+  std::string backup;
 };
 
 /// Reads history and builds the plan without taking the lock or creating

@@ -16,7 +16,8 @@ std::string DescribeHolder(Driver& driver) {
   try {
     std::optional<LockHolder> holder = driver.LockStatus();
     if (!holder) return "another runner";
-    return holder->since.empty() ? holder->who : fmt::format("{} (since {})", holder->who, holder->since);
+    return holder->since.empty() ? holder->who
+                                 : fmt::format("{} (since {})", holder->who, holder->since);
   } catch (const Error&) {
     return "another runner";  // the holder is a nicety; the timeout is what matters
   }
@@ -51,7 +52,8 @@ MigrationLock::MigrationLock(Driver& driver, const LockPolicy& policy, EventSink
     if (!announced) {
       Event event;
       event.type = Event::Type::kMessage;
-      event.message = fmt::format("waiting for the migration lock held by {}", DescribeHolder(driver_));
+      event.message =
+          fmt::format("waiting for the migration lock held by {}", DescribeHolder(driver_));
       sink.OnEvent(event);
       announced = true;
     }

@@ -61,6 +61,7 @@ nlohmann::json EventToJson(const Event& event) {
   PutIfSet(out, "attempt", event.attempt);
   PutIfSet(out, "attempts", event.attempts);
   PutIfSet(out, "message", event.message);
+  PutIfSet(out, "backup", event.backup);
   return out;
 }
 

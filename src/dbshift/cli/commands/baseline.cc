@@ -19,7 +19,8 @@ struct BaselineOptions {
 int RunBaseline(CommandContext& context, const BaselineOptions& options) {
   std::optional<Version> version = Version::Parse(options.version);
   if (!version) {
-    throw UsageError(fmt::format("--version {}: not a version (use e.g. 3 or 1.2)", options.version));
+    throw UsageError(
+        fmt::format("--version {}: not a version (use e.g. 3 or 1.2)", options.version));
   }
   std::unique_ptr<Driver> driver = context.Connect();
   context.Say(TargetLine(*driver, context));
@@ -31,8 +32,8 @@ int RunBaseline(CommandContext& context, const BaselineOptions& options) {
   if (context.json()) {
     PrintJson({{"baseline", version->text()}, {"current_version", version->text()}});
   } else {
-    context.Say(fmt::format("Baselined at version {}: migrations up to it will not run.",
-                            version->text()));
+    context.Say(
+        fmt::format("Baselined at version {}: migrations up to it will not run.", version->text()));
   }
   return 0;
 }

@@ -28,6 +28,8 @@ void AddLockCommand(CLI::App& app, CommandRunner& selected);
 void AddAdoptCommand(CLI::App& app, CommandRunner& selected);
 void AddLintCommand(CLI::App& app, CommandRunner& selected);
 void AddPlanCommand(CLI::App& app, CommandRunner& selected);
+void AddBackupCommand(CLI::App& app, CommandRunner& selected);
+void AddRestoreCommand(CLI::App& app, CommandRunner& selected);
 
 /// Adds --to and -n to an up/down subcommand.
 struct TargetFlags {

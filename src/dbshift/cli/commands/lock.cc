@@ -14,8 +14,8 @@ int RunLockStatus(CommandContext& context) {
   if (context.json()) {
     nlohmann::json document = {{"held", holder.has_value()}};
     document["holder"] = holder ? nlohmann::json(holder->who) : nlohmann::json(nullptr);
-    document["since"] = holder && !holder->since.empty() ? nlohmann::json(holder->since)
-                                                         : nlohmann::json(nullptr);
+    document["since"] =
+        holder && !holder->since.empty() ? nlohmann::json(holder->since) : nlohmann::json(nullptr);
     PrintJson(document);
   } else if (holder) {
     context.Say(fmt::format("The migration lock on {} is held by {}{}.", driver->Target(),

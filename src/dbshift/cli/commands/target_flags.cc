@@ -14,7 +14,8 @@ Target ToTarget(const TargetFlags& flags) {
   Target target;
   if (!flags.to.empty()) {
     target.to = Version::Parse(flags.to);
-    if (!target.to) throw UsageError(fmt::format("--to {}: not a version (use e.g. 3 or 1.2)", flags.to));
+    if (!target.to)
+      throw UsageError(fmt::format("--to {}: not a version (use e.g. 3 or 1.2)", flags.to));
   }
   if (flags.count) {
     if (*flags.count < 1) throw UsageError(fmt::format("-n {}: must be at least 1", *flags.count));

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "dbshift/cli/commands/backup_support.h"
 #include "dbshift/cli/commands/commands.h"
 #include "dbshift/cli/commands/run_support.h"
 #include "dbshift/cli/render_json.h"
@@ -17,6 +18,7 @@ struct UpOptions {
   bool single_transaction = false;
   bool allow_out_of_order = false;
   bool resume = false;
+  bool backup = false;
 };
 
 int RunUp(CommandContext& context, const UpOptions& options) {
@@ -30,6 +32,7 @@ int RunUp(CommandContext& context, const UpOptions& options) {
   run.resume = options.resume;
   run.target = ToTarget(options.target);
   run.placeholders = context.placeholders();
+  run.backup_before_apply = BackupBeforeApply(context, source, options.backup);
 
   RunSinks sinks(context, run.run_id, options.dry_run);
   Executor executor(*driver, source, sinks.sink(), run);
@@ -52,6 +55,9 @@ void AddUpCommand(CLI::App& app, CommandRunner& selected) {
   command->add_flag("--resume", options->resume,
                     "continue a failed migration from its failing statement, once its cause is "
                     "fixed; the statements before it must be unchanged");
+  command->add_flag("--backup", options->backup,
+                    "take a backup (as `dbshift backup`) under the migration lock before applying "
+                    "anything; also when the --env environment sets require_backup = true");
   command->callback([&selected, options] {
     selected = [options](CommandContext& context) { return RunUp(context, *options); };
   });

@@ -24,7 +24,8 @@ int RunValidate(CommandContext& context, const ValidateOptions& options) {
     context.Say(fmt::format("OK: {} migrations validated against {}.", plan.entries.size(),
                             driver->Target()));
   } else {
-    std::string text = fmt::format("{} problem{}:", problems.size(), problems.size() == 1 ? "" : "s");
+    std::string text =
+        fmt::format("{} problem{}:", problems.size(), problems.size() == 1 ? "" : "s");
     for (const PlanEntry* entry : problems) text += "\n  - " + entry->message;
     std::fputs((text + "\n").c_str(), stderr);
   }

@@ -1,0 +1,141 @@
+#include "dbshift/backup/restore.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "dbshift/backup/verify.h"
+#include "dbshift/common/error.h"
+#include "dbshift/common/url.h"
+#include "dbshift/plan/plan.h"
+#include "dbshift/source/checksum.h"
+
+namespace dbshift::backup {
+namespace {
+
+constexpr std::string_view kSqliteFile = "database.sqlite";
+
+std::string Listed(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += "\n  - " + line;
+  return text;
+}
+
+Manifest VerifiedManifest(const std::filesystem::path& from) {
+  VerifyResult verified = VerifyBackup(from);
+  if (verified.ok()) return std::move(*verified.manifest);
+  std::vector<std::string> lines;
+  for (const VerifyProblem& problem : verified.problems) {
+    lines.push_back(problem.file + ": " + problem.message);
+  }
+  throw ValidationError(fmt::format("restore refused: {} is not a complete, unchanged backup{}",
+                                    from.string(), Listed(lines)));
+}
+
+// Every versioned migration the data is at must be in the source, as it was
+// applied: otherwise the code that runs next (and `up`) would expect another
+// schema than the one restored.
+void RequireSameMigrations(const Manifest& manifest, const MigrationSet& source) {
+  std::vector<std::string> lines;
+  for (const BackupMigration& applied : manifest.migrations) {
+    if (applied.kind != "versioned") continue;
+    const std::optional<Version> version = Version::Parse(applied.version);
+    const Migration* migration = version ? source.FindVersioned(*version) : nullptr;
+    if (migration == nullptr) {
+      lines.push_back(
+          fmt::format("{} ({}) is not in the migrations folder", applied.version, applied.script));
+    } else if (!ChecksumMatches(applied.checksum, migration->sql, migration->checksum)) {
+      lines.push_back(
+          fmt::format("{}: the file differs from the one applied when the backup was "
+                      "taken ({} then, {} now)",
+                      migration->script, applied.checksum, migration->checksum));
+    }
+  }
+  if (lines.empty()) return;
+  throw ValidationError(fmt::format(
+      "restore refused: the backup is at version {}, and the migrations folder does not hold "
+      "the migrations it was taken at{}",
+      manifest.schema_version.value_or("none"), Listed(lines)));
+}
+
+std::vector<std::string> SqliteObjects(Driver& target) {
+  std::vector<std::string> names;
+  for (const auto& row :
+       target.Query("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                    "ORDER BY name")) {
+    if (!row.empty() && row[0]) names.push_back(*row[0]);
+  }
+  return names;
+}
+
+void RequireEmpty(Driver& target, const MigrationSet& source, const Manifest& manifest) {
+  const std::vector<std::string> objects = SqliteObjects(target);
+  if (objects.empty()) return;
+  const std::string backup_version = manifest.schema_version.value_or("none");
+  if (target.HistoryTableExists()) {
+    const Plan plan = BuildPlan(source, target.ReadHistory(), PlanOptions{});
+    const std::string target_version = plan.current_version ? plan.current_version->text() : "none";
+    if (target_version != backup_version) {
+      throw ValidationError(fmt::format(
+          "restore refused: the target is at version {} and the backup at version {}; a backup "
+          "fits only a database of its own version, and restore writes only into an empty one",
+          target_version, backup_version));
+    }
+  }
+  std::string first;
+  for (std::size_t i = 0; i < objects.size() && i < 5; ++i) {
+    first += (i > 0 ? ", " : "") + objects[i];
+  }
+  throw ValidationError(fmt::format(
+      "restore refused: the target is not empty ({} object{}: {}{}); restore writes only into "
+      "an empty database",
+      objects.size(), objects.size() == 1 ? "" : "s", first, objects.size() > 5 ? ", ..." : ""));
+}
+
+}  // namespace
+
+Manifest CheckRestore(Driver& target, const MigrationSet& source, const RestoreRequest& request) {
+  Manifest manifest = VerifiedManifest(request.from);
+  const std::string engine = DialectName(target.dialect());
+  if (manifest.engine != engine) {
+    throw UsageError(fmt::format("restore: the backup is of a {} database and the target is {}",
+                                 manifest.engine, engine));
+  }
+  if (target.dialect() != Dialect::kSqlite) {
+    throw UsageError(fmt::format(
+        "restore: {} targets cannot be restored by this version of dbshift yet (SQLite only)",
+        engine));
+  }
+  RequireSameMigrations(manifest, source);
+  RequireEmpty(target, source, manifest);
+  return manifest;
+}
+
+Manifest Restore(Driver& target, const MigrationSet& source, const RestoreRequest& request) {
+  Manifest manifest = CheckRestore(target, source, request);
+  const Url url = Url::Parse(request.url);
+  if (url.database().empty() || url.database() == ":memory:") {
+    throw UsageError("restore: an in-memory SQLite database cannot be restored into");
+  }
+  CopySqliteDatabase((request.from / kSqliteFile).string(), url.database(), request.progress);
+  std::vector<std::string> lines;
+  const std::vector<BackupTable> restored = CountSqliteRows(url.database());
+  for (const BackupTable& expected : manifest.tables) {
+    const auto found = std::find_if(restored.begin(), restored.end(),
+                                    [&](const BackupTable& t) { return t.name == expected.name; });
+    if (found == restored.end()) {
+      lines.push_back(fmt::format("{}: missing after the restore", expected.name));
+    } else if (found->rows != expected.rows) {
+      lines.push_back(
+          fmt::format("{}: {} rows, the backup has {}", expected.name, found->rows, expected.rows));
+    }
+  }
+  if (!lines.empty()) {
+    throw Error(
+        ExitCode::kMigrationFailed,
+        fmt::format("restore: the restored data does not match the backup{}", Listed(lines)));
+  }
+  return manifest;
+}
+
+}  // namespace dbshift::backup

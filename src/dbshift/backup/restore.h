@@ -1,0 +1,38 @@
+#pragma once
+
+// `dbshift restore`: a backup goes only into an empty database, and only
+// when the migrations of the source are the ones the backup was taken at,
+// so the restored database is at the backup's version in the schema the
+// code expects.
+
+#include <filesystem>
+#include <string>
+
+#include "dbshift/backup/manifest.h"
+#include "dbshift/backup/sqlite_copy.h"
+#include "dbshift/driver/driver.h"
+#include "dbshift/source/migration.h"
+
+namespace dbshift::backup {
+
+struct RestoreRequest {
+  std::filesystem::path from;  ///< the backup folder
+  std::string url;             ///< the target's URL as resolved (not printed)
+  std::string history_table = "dbshift_history";
+  CopyProgress progress;  ///< may be empty
+};
+
+/// Everything restore checks before it writes anything; throws the first
+/// failure: the backup does not verify (ValidationError), it is of another
+/// engine (UsageError), a versioned migration it was taken at is not in
+/// `source` or differs from it (ValidationError naming each), or the
+/// target is not empty (ValidationError; with the target's version when it
+/// has a history).
+Manifest CheckRestore(Driver& target, const MigrationSet& source, const RestoreRequest& request);
+
+/// CheckRestore, then the data into the target, then each table's row
+/// count against the manifest's (Error, exit 1, naming the table). The
+/// caller holds the migration lock of the target.
+Manifest Restore(Driver& target, const MigrationSet& source, const RestoreRequest& request);
+
+}  // namespace dbshift::backup
