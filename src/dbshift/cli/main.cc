@@ -152,6 +152,7 @@ int Main(int argc, char** argv) {
   AddPlanCommand(app, selected);
   AddBackupCommand(app, selected);
   AddRestoreCommand(app, selected);
+  AddRehearseCommand(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,104 @@
+#include "dbshift/exec/rehearse.h"
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "dbshift/cli/commands/commands.h"
+#include "dbshift/cli/commands/run_support.h"
+#include "dbshift/cli/render_json.h"
+#include "dbshift/cli/render_text.h"
+#include "dbshift/common/error.h"
+#include "dbshift/config/config.h"
+
+namespace dbshift::cli {
+namespace {
+
+struct RehearseFlags {
+  bool allow_out_of_order = false;
+};
+
+nlohmann::json RehearsalJson(const RehearsalResult& result) {
+  nlohmann::json applied = nlohmann::json::array();
+  for (const AppliedMigration& migration : result.applied) {
+    applied.push_back({{"version", migration.version},
+                       {"description", migration.description},
+                       {"script", migration.script},
+                       {"execution_ms", migration.execution_ms}});
+  }
+  nlohmann::json document = {
+      {"ok", result.ok()},
+      {"from_version", result.target_version.empty() ? nlohmann::json(nullptr)
+                                                     : nlohmann::json(result.target_version)},
+      {"applied", std::move(applied)},
+      {"round_trip", result.round_trip},
+      {"schema_differences", result.schema_differences}};
+  if (result.failure) {
+    document["error"] = {{"version", result.failure->version},
+                         {"file", result.failure->file},
+                         {"line", result.failure->line},
+                         {"message", result.failure->message}};
+  }
+  return document;
+}
+
+int RunRehearse(CommandContext& context, const RehearseFlags& flags) {
+  auto [source, driver] = context.LoadSourceAndConnect();
+  context.Say(TargetLine(*driver, context));
+  const std::string url =
+      ResolveUrl(context.config(), context.options().url, context.options().env).url;
+  RunOptions run = MakeRunOptions(context, "rehearse");
+  run.allow_out_of_order = flags.allow_out_of_order;
+  run.placeholders = context.placeholders();
+  // Events of the copy go to the terminal only: the run log records changes
+  // to databases, and the copy is thrown away.
+  TerminalSink terminal(context, false);
+  context.Say("Rehearsing on a copy of the target; the target is only read.");
+  const RehearsalResult result = Rehearse(
+      *driver, url, context.options().history_table.value_or(context.config().history_table),
+      source, run, terminal);
+
+  if (context.json()) {
+    PrintJson(RehearsalJson(result));
+  } else {
+    if (result.applied.empty() && !result.failure) {
+      context.Say("Nothing pending: nothing to rehearse.");
+    }
+    if (!result.round_trip.empty()) {
+      context.Say(
+          fmt::format("Undone and applied again: {}{}", fmt::join(result.round_trip, ", "),
+                      result.schema_differences.empty() ? "; the schema came back identical" : ""));
+    } else if (!result.applied.empty() && !result.failure) {
+      context.Say("No undo script for the newest rehearsed migration: no undo round trip.");
+    }
+    for (const std::string& difference : result.schema_differences) {
+      std::fprintf(stderr, "dbshift: error: schema differs %s\n", difference.c_str());
+    }
+    if (result.failure) {
+      std::fprintf(stderr, "dbshift: error: rehearsal failed: %s\n",
+                   result.failure->message.c_str());
+    }
+    if (result.ok()) context.Say("Rehearsal passed. The copy was removed.");
+  }
+  if (result.failure) return static_cast<int>(ExitCode::kMigrationFailed);
+  return result.schema_differences.empty() ? 0 : static_cast<int>(ExitCode::kValidation);
+}
+
+}  // namespace
+
+void AddRehearseCommand(CLI::App& app, CommandRunner& selected) {
+  auto flags = std::make_shared<RehearseFlags>();
+  CLI::App* command = app.add_subcommand(
+      "rehearse",
+      "apply the pending migrations to a copy of the target, undo and redo them, and report");
+  command->add_flag("--allow-out-of-order", flags->allow_out_of_order,
+                    "rehearse pending versions lower than the current one too");
+  command->callback([&selected, flags] {
+    selected = [flags](CommandContext& context) { return RunRehearse(context, *flags); };
+  });
+}
+
+}  // namespace dbshift::cli

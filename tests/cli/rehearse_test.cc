@@ -1,0 +1,144 @@
+// dbshift rehearse on SQLite: the pending migrations apply to a copy, the
+// ones with undo scripts are undone and redone, the target is never
+// written, and the copy is removed; a failing migration, an undo that does
+// not restore the schema, nothing pending, and engines without rehearsal.
+
+#include <fstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "dbshift/common/sha256.h"
+
+#include "cli/cli_fixture.h"
+
+namespace dbshift::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class RehearseTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    std::filesystem::create_directories(scratch());
+  }
+  // Where the copy goes (TMPDIR of the child), to see that it is removed.
+  std::filesystem::path scratch() { return db().dir().path() / "tmp"; }
+  ProcessResult Rehearse(std::vector<std::string> args = {}) {
+    std::vector<std::string> all = {"--format", "json", "rehearse"};
+    all.insert(all.end(), args.begin(), args.end());
+    return RunWith({.args = all, .env = {{"TMPDIR", scratch().string()}}});
+  }
+  std::string TargetFileHash() {
+    const std::string path = url().substr(std::string("sqlite:").size());
+    std::ifstream in(path, std::ios::binary);
+    return Sha256Hex(std::string(std::istreambuf_iterator<char>(in), {}));
+  }
+  // V1 and V2 applied; V3 and V4 pending, both with undo scripts.
+  void TargetAtTwoWithTwoPending() {
+    WriteMigration("V1__users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n");
+    WriteMigration("V2__seed.sql", "INSERT INTO users (name) VALUES ('ann'), ('bob');\n");
+    ASSERT_EQ(Run("up").exit_code, 0);
+    WriteMigration("V3__orders.sql",
+                   "CREATE TABLE orders (id INTEGER, user_id INTEGER);\n"
+                   "CREATE INDEX orders_user ON orders (user_id);\n");
+    WriteMigration("U3__orders.sql", "DROP TABLE orders;\n");
+    WriteMigration("V4__email.sql", "ALTER TABLE users ADD COLUMN email TEXT;\n");
+    WriteMigration("U4__email.sql", "ALTER TABLE users DROP COLUMN email;\n");
+  }
+};
+
+TEST_P(RehearseTest, AppliesUndoesAndRedoesOnACopyAndLeavesTheTargetAlone) {
+  TargetAtTwoWithTwoPending();
+  const std::string before = TargetFileHash();
+  const std::string history_before = History();
+
+  const ProcessResult run = Rehearse();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const nlohmann::json result = ParseJson(run.out);
+  EXPECT_EQ(result["ok"], true);
+  EXPECT_EQ(result["from_version"], "2");
+  ASSERT_EQ(result["applied"].size(), 2U);
+  EXPECT_EQ(result["applied"][0]["version"], "3");
+  EXPECT_EQ(result["applied"][1]["version"], "4");
+  EXPECT_TRUE(result["applied"][0].contains("execution_ms"));
+  EXPECT_EQ(result["round_trip"], nlohmann::json({"4", "3"}));
+  EXPECT_TRUE(result["schema_differences"].empty());
+
+  EXPECT_EQ(TargetFileHash(), before);
+  EXPECT_EQ(History(), history_before);
+  EXPECT_FALSE(db().HasTable("orders"));
+  EXPECT_TRUE(std::filesystem::is_empty(scratch())) << "the copy is removed";
+
+  const ProcessResult text =
+      RunWith({.args = {"rehearse"}, .env = {{"TMPDIR", scratch().string()}}});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out,
+              HasSubstr("Undone and applied again: 4, 3; the schema came back identical"));
+}
+
+TEST_P(RehearseTest, RoundTripStopsAtTheFirstMigrationWithoutUndo) {
+  TargetAtTwoWithTwoPending();
+  RemoveMigration("U3__orders.sql");
+  const ProcessResult run = Rehearse();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ParseJson(run.out)["round_trip"], nlohmann::json({"4"}));
+}
+
+TEST_P(RehearseTest, FailingMigrationFailsTheRehearsalOnly) {
+  TargetAtTwoWithTwoPending();
+  WriteMigration("V4__email.sql",
+                 "ALTER TABLE users ADD COLUMN email TEXT;\nALTER TABLE nope ADD x;\n");
+  const std::string before = TargetFileHash();
+  const ProcessResult run = Rehearse();
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  const nlohmann::json result = ParseJson(run.out);
+  EXPECT_EQ(result["ok"], false);
+  EXPECT_EQ(result["error"]["file"], "V4__email.sql");
+  EXPECT_EQ(result["error"]["line"], 2);
+  EXPECT_EQ(TargetFileHash(), before);
+  EXPECT_TRUE(std::filesystem::is_empty(scratch()));
+}
+
+TEST_P(RehearseTest, UndoThatDoesNotRestoreTheSchemaIsReported) {
+  TargetAtTwoWithTwoPending();
+  WriteMigration("U4__email.sql",
+                 "ALTER TABLE users DROP COLUMN email;\nCREATE TABLE leftover (id INTEGER);\n");
+  const ProcessResult run = Rehearse();
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  const nlohmann::json result = ParseJson(run.out);
+  EXPECT_EQ(result["ok"], false);
+  const std::string differences = result["schema_differences"].dump();
+  EXPECT_THAT(differences, HasSubstr("after undo: table leftover is new"));
+  EXPECT_THAT(differences, HasSubstr("after undo and redo: table leftover is new"));
+  EXPECT_FALSE(db().HasTable("leftover"));
+}
+
+TEST_P(RehearseTest, NothingPendingIsNothingToRehearse) {
+  WriteMigration("V1__users.sql", "CREATE TABLE users (id INTEGER);\n");
+  ASSERT_EQ(Run("up").exit_code, 0);
+  const ProcessResult run =
+      RunWith({.args = {"rehearse"}, .env = {{"TMPDIR", scratch().string()}}});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("Nothing pending"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, RehearseTest, ::testing::Values("sqlite"), EngineName);
+
+class RehearseServerTest : public CliTest {};
+
+TEST_P(RehearseServerTest, EnginesWithoutRehearsalYetAreRefused) {
+  WriteMigration("V1__a.sql", "CREATE TABLE a (id INTEGER);\n");
+  const ProcessResult run = Run("rehearse");
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("SQLite only"));
+  EXPECT_FALSE(db().HasTable("a"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, RehearseServerTest, ::testing::Values("postgres", "mysql"),
+                         EngineName);
+
+}  // namespace
+}  // namespace dbshift::testing
