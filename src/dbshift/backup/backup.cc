@@ -12,12 +12,6 @@
 namespace dbshift::backup {
 namespace {
 
-constexpr std::string_view kSqliteFile = "database.sqlite";
-
-std::vector<HistoryRow> HistoryOf(Driver& driver) {
-  return driver.HistoryTableExists() ? driver.ReadHistory() : std::vector<HistoryRow>{};
-}
-
 std::optional<std::string> VersionText(const std::optional<Version>& version) {
   return version ? std::optional<std::string>(version->text()) : std::nullopt;
 }
@@ -67,19 +61,19 @@ BackupResult TakeBackup(Driver& driver, const MigrationSet& source, const Backup
   // Under the migration lock the version cannot move; read it first to name
   // the folder, and again from the copy to be sure.
   const std::optional<std::string> live_version =
-      VersionText(BuildPlan(source, HistoryOf(driver), PlanOptions{}).current_version);
+      VersionText(BuildPlan(source, driver.ReadHistory(), PlanOptions{}).current_version);
 
   StagingFolder folder(request.out_dir,
                        BackupFolderName(FileStem(path), live_version ? &*live_version : nullptr,
                                         manifest.created_at));
-  const std::filesystem::path copy = folder.path() / kSqliteFile;
+  const std::filesystem::path copy = folder.path() / kSqliteDataFile;
   CopySqliteDatabase(path, copy, request.progress);
   {
     DriverOptions options;
     options.history_table = request.history_table;
     const std::unique_ptr<Driver> copied =
         OpenDriver(Url::Parse("sqlite:" + copy.string()), options);
-    const Plan plan = BuildPlan(source, HistoryOf(*copied), PlanOptions{});
+    const Plan plan = BuildPlan(source, copied->ReadHistory(), PlanOptions{});
     manifest.schema_version = VersionText(plan.current_version);
     manifest.migrations = AppliedMigrations(plan);
   }
@@ -89,8 +83,8 @@ BackupResult TakeBackup(Driver& driver, const MigrationSet& source, const Backup
                 "lock; nothing was kept, run it again");
   }
   manifest.tables = CountSqliteRows(copy);
-  folder.Seal(kSqliteFile);
-  manifest.files.push_back(DescribeFile(folder.path(), kSqliteFile));
+  folder.Seal(kSqliteDataFile);
+  manifest.files.push_back(DescribeFile(folder.path(), kSqliteDataFile));
 
   const std::string text = ManifestText(manifest);
   folder.WriteFile(kManifestName, text);

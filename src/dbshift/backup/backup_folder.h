@@ -19,8 +19,8 @@ class StagingFolder {
  public:
   /// Creates the staging folder for <parent>/<name> (and `parent` when it is
   /// missing); a relative `parent` is taken from the working folder, and
-  /// the paths kept are absolute (they go into run logs). Throws UsageError when <parent>/<name> already exists or the
-  /// folder cannot be created.
+  /// the paths kept are absolute (they go into run logs). Throws UsageError when <parent>/<name>
+  /// already exists or the folder cannot be created.
   StagingFolder(const std::filesystem::path& parent, std::string name);
   /// Removes the staging folder unless it was published.
   ~StagingFolder();

@@ -17,6 +17,8 @@ inline constexpr std::string_view kManifestName = "manifest.json";
 /// Hex SHA-256 of manifest.json: written last, so a folder holding it is complete.
 inline constexpr std::string_view kManifestChecksumName = "manifest.json.sha256";
 inline constexpr int kFormatVersion = 1;
+/// The copy of a SQLite database in its backup folder.
+inline constexpr std::string_view kSqliteDataFile = "database.sqlite";
 
 struct BackupFile {
   std::string path;  ///< relative to the backup folder, '/'-separated

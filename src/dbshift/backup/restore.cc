@@ -13,8 +13,6 @@
 namespace dbshift::backup {
 namespace {
 
-constexpr std::string_view kSqliteFile = "database.sqlite";
-
 std::string Listed(const std::vector<std::string>& lines) {
   std::string text;
   for (const std::string& line : lines) text += "\n  - " + line;
@@ -60,9 +58,8 @@ void RequireSameMigrations(const Manifest& manifest, const MigrationSet& source)
 
 std::vector<std::string> SqliteObjects(Driver& target) {
   std::vector<std::string> names;
-  for (const auto& row :
-       target.Query("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                    "ORDER BY name")) {
+  for (const auto& row : target.Query(fmt::format(
+           "SELECT name FROM sqlite_schema WHERE {} ORDER BY name", kSqliteUserObjects))) {
     if (!row.empty() && row[0]) names.push_back(*row[0]);
   }
   return names;
@@ -117,7 +114,7 @@ Manifest Restore(Driver& target, const MigrationSet& source, const RestoreReques
   if (url.database().empty() || url.database() == ":memory:") {
     throw UsageError("restore: an in-memory SQLite database cannot be restored into");
   }
-  CopySqliteDatabase((request.from / kSqliteFile).string(), url.database(), request.progress);
+  CopySqliteDatabase((request.from / kSqliteDataFile).string(), url.database(), request.progress);
   std::vector<std::string> lines;
   const std::vector<BackupTable> restored = CountSqliteRows(url.database());
   for (const BackupTable& expected : manifest.tables) {

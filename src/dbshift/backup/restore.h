@@ -18,8 +18,7 @@ namespace dbshift::backup {
 struct RestoreRequest {
   std::filesystem::path from;  ///< the backup folder
   std::string url;             ///< the target's URL as resolved (not printed)
-  std::string history_table = "dbshift_history";
-  CopyProgress progress;  ///< may be empty
+  CopyProgress progress;       ///< may be empty
 };
 
 /// Everything restore checks before it writes anything; throws the first

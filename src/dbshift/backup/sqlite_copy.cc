@@ -94,10 +94,10 @@ std::vector<BackupTable> CountSqliteRows(const std::filesystem::path& database) 
   std::vector<BackupTable> tables;
   {
     sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db.get(),
-                           "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
-                           "'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-                           -1, &raw, nullptr) != SQLITE_OK) {
+    const std::string sql =
+        fmt::format("SELECT name FROM sqlite_schema WHERE type = 'table' AND {} ORDER BY name",
+                    kSqliteUserObjects);
+    if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
       Fail(db.get(), "cannot list the tables of the copy");
     }
     const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(raw, sqlite3_finalize);

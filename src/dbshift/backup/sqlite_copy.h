@@ -13,6 +13,10 @@
 
 namespace dbshift::backup {
 
+/// SQL condition on sqlite_schema: the database's own objects, not SQLite's
+/// internal ones (sqlite_sequence, sqlite_stat1, autoindexes).
+inline constexpr const char* kSqliteUserObjects = "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+
 /// Called as the copy goes: bytes copied so far, bytes in all.
 using CopyProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 

@@ -45,8 +45,9 @@ using Schema = std::map<std::string, std::string>;
 Schema SchemaOf(Driver& driver, const std::string& history_table) {
   Schema schema;
   for (const auto& row :
-       driver.Query("SELECT type, name, coalesce(sql, '') FROM sqlite_schema "
-                    "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> $1",
+       driver.Query(fmt::format("SELECT type, name, coalesce(sql, '') FROM sqlite_schema "
+                                "WHERE {} AND tbl_name <> $1",
+                                backup::kSqliteUserObjects),
                     {history_table})) {
     schema[row[0].value_or("") + " " + row[1].value_or("")] = row[2].value_or("");
   }

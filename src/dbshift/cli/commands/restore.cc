@@ -24,7 +24,6 @@ int RunRestore(CommandContext& context, const RestoreFlags& flags) {
   backup::RestoreRequest request;
   request.from = flags.from;
   request.url = target.url;
-  request.history_table = target.history_table;
   request.progress = TerminalProgress(context, "restore");
   const backup::Manifest manifest = backup::Restore(*target.driver, target.source, request);
 
