@@ -16,7 +16,8 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDBSHIFT_BUILD_BENCH=OFF 
 cmake --build build -j "$JOBS"
 
 ASAN_TARGETS=(dbshift common_test source_test sql_test plan_test config_test log_test exec_test
-              backup_test driver_sqlite_test driver_mysql_test cli_test)
+              backup_test schema_test schema_engines_test driver_sqlite_test driver_mysql_test
+              cli_test)
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DDBSHIFT_SANITIZE=ON -DDBSHIFT_BUILD_BENCH=OFF >/dev/null
 cmake --build build-asan -j "$JOBS" --target "${ASAN_TARGETS[@]}"
 

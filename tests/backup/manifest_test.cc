@@ -56,6 +56,40 @@ TEST(ManifestTest, NoVersionIsNull) {
   EXPECT_FALSE(ParseManifest(text, "m.json").schema_version.has_value());
 }
 
+// PostgreSQL's extra state: each table's schema, columns and file, the
+// sequences and the materialized views to refresh.
+Manifest PostgresSample() {
+  Manifest manifest = Sample();
+  manifest.engine = "postgres";
+  manifest.tables = {{"users", 3, "public", {"id", "name"}, "table-0001.copy.zst"},
+                     {"odd \"name\"", 0, "app", {"a b"}, "table-0002.copy.zst"}};
+  manifest.sequences = {{"public", "users_id_seq", "3", true}, {"app", "s", "1", false}};
+  manifest.materialized_views = {{"public", "totals"}};
+  manifest.files = {{"table-0001.copy.zst", 120, "aa"}, {"table-0002.copy.zst", 13, "bb"}};
+  return manifest;
+}
+
+TEST(ManifestTest, PostgresStateRoundTrips) {
+  const Manifest manifest = PostgresSample();
+  const Manifest read = ParseManifest(ManifestText(manifest), "m.json");
+  ASSERT_EQ(read.tables.size(), 2U);
+  EXPECT_EQ(read.tables[1].schema, "app");
+  EXPECT_EQ(read.tables[1].name, "odd \"name\"");
+  EXPECT_EQ(read.tables[0].columns, (std::vector<std::string>{"id", "name"}));
+  EXPECT_EQ(read.tables[0].file, "table-0001.copy.zst");
+  ASSERT_EQ(read.sequences.size(), 2U);
+  EXPECT_EQ(read.sequences[0].last_value, "3");
+  EXPECT_TRUE(read.sequences[0].is_called);
+  EXPECT_FALSE(read.sequences[1].is_called);
+  ASSERT_EQ(read.materialized_views.size(), 1U);
+  EXPECT_EQ(read.materialized_views[0].name, "totals");
+  EXPECT_EQ(ManifestText(read), ManifestText(manifest));
+  // A SQLite manifest carries none of it.
+  const std::string sqlite = ManifestText(Sample());
+  EXPECT_THAT(sqlite, ::testing::Not(HasSubstr("sequences")));
+  EXPECT_THAT(sqlite, ::testing::Not(HasSubstr("\"file\"")));
+}
+
 void ExpectRefused(const std::string& text, const std::string& expected) {
   try {
     ParseManifest(text, "backups/x/manifest.json");
@@ -79,6 +113,17 @@ TEST(ManifestTest, DamagedManifestsNameTheField) {
   std::string bad_rows = text;
   bad_rows.replace(bad_rows.find("\"rows\": 3"), 9, "\"rows\": \"3\"");
   ExpectRefused(bad_rows, "field tables[0].rows is not an integer");
+
+  std::string postgres = ManifestText(PostgresSample());
+  std::string bad_called = postgres;
+  bad_called.replace(bad_called.find("\"is_called\": true"), 17, "\"is_called\": 1");
+  ExpectRefused(bad_called, "field sequences[0].is_called is not true or false");
+  std::string bad_column = postgres;
+  bad_column.replace(bad_column.find("\"id\","), 5, "7,");
+  ExpectRefused(bad_column, "field tables[0].columns[0] is not a string");
+  std::string no_schema = postgres;
+  no_schema.replace(no_schema.find("\"schema\"", no_schema.find("\"tables\"")), 8, "\"schemo\"");
+  ExpectRefused(no_schema, "field tables[0].schema is missing");
 
   std::string future = text;
   future.replace(future.find("\"format_version\": 1"), 19, "\"format_version\": 9");

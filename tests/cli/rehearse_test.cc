@@ -1,11 +1,15 @@
-// dbshift rehearse on SQLite: the pending migrations apply to a copy, the
-// ones with undo scripts are undone and redone, the target is never
-// written, and the copy is removed; a failing migration, an undo that does
-// not restore the schema, nothing pending, and engines without rehearsal.
+// dbshift rehearse on SQLite and PostgreSQL: the pending migrations apply
+// to a copy, the ones with undo scripts are undone and redone, the target
+// is never written, and the copy is removed; a failing migration, an undo
+// that does not restore the schema, nothing pending; PostgreSQL's lock
+// report and a copy that holds the target's rows; MySQL, refused.
 
+#include <chrono>
 #include <fstream>
+#include <optional>
 #include <string>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -31,14 +35,21 @@ class RehearseTest : public CliTest {
     all.insert(all.end(), args.begin(), args.end());
     return RunWith({.args = all, .env = {{"TMPDIR", scratch().string()}}});
   }
+  // SQLite: the file's SHA-256; PostgreSQL: schema and rows as text.
   std::string TargetFileHash() {
+    if (postgres()) {
+      return db().SchemaSnapshot() + db().Query("SELECT * FROM users ORDER BY id");
+    }
     const std::string path = url().substr(std::string("sqlite:").size());
     std::ifstream in(path, std::ios::binary);
     return Sha256Hex(std::string(std::istreambuf_iterator<char>(in), {}));
   }
   // V1 and V2 applied; V3 and V4 pending, both with undo scripts.
   void TargetAtTwoWithTwoPending() {
-    WriteMigration("V1__users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n");
+    // An id the engine numbers itself on both.
+    WriteMigration("V1__users.sql",
+                   postgres() ? "CREATE TABLE users (id serial PRIMARY KEY, name TEXT);\n"
+                              : "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n");
     WriteMigration("V2__seed.sql", "INSERT INTO users (name) VALUES ('ann'), ('bob');\n");
     ASSERT_EQ(Run("up").exit_code, 0);
     WriteMigration("V3__orders.sql",
@@ -89,8 +100,9 @@ TEST_P(RehearseTest, RoundTripStopsAtTheFirstMigrationWithoutUndo) {
 
 TEST_P(RehearseTest, FailingMigrationFailsTheRehearsalOnly) {
   TargetAtTwoWithTwoPending();
-  WriteMigration("V4__email.sql",
-                 "ALTER TABLE users ADD COLUMN email TEXT;\nALTER TABLE nope ADD x;\n");
+  WriteMigration(
+      "V4__email.sql",
+      "ALTER TABLE users ADD COLUMN email TEXT;\nALTER TABLE nope ADD COLUMN x INTEGER;\n");
   const std::string before = TargetFileHash();
   const ProcessResult run = Rehearse();
   EXPECT_EQ(run.exit_code, 1) << run.err;
@@ -111,8 +123,9 @@ TEST_P(RehearseTest, UndoThatDoesNotRestoreTheSchemaIsReported) {
   const nlohmann::json result = ParseJson(run.out);
   EXPECT_EQ(result["ok"], false);
   const std::string differences = result["schema_differences"].dump();
-  EXPECT_THAT(differences, HasSubstr("after undo: table leftover is new"));
-  EXPECT_THAT(differences, HasSubstr("after undo and redo: table leftover is new"));
+  const std::string leftover = postgres() ? "table public.leftover" : "table leftover";
+  EXPECT_THAT(differences, HasSubstr("after undo: " + leftover + " is new"));
+  EXPECT_THAT(differences, HasSubstr("after undo and redo: " + leftover + " is new"));
   EXPECT_FALSE(db().HasTable("leftover"));
 }
 
@@ -125,20 +138,89 @@ TEST_P(RehearseTest, NothingPendingIsNothingToRehearse) {
   EXPECT_THAT(run.out, HasSubstr("Nothing pending"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, RehearseTest, ::testing::Values("sqlite"), EngineName);
+INSTANTIATE_TEST_SUITE_P(Engines, RehearseTest, ::testing::Values("sqlite", "postgres"),
+                         EngineName);
 
-class RehearseServerTest : public CliTest {};
+// PostgreSQL's copy is a backup restored into a scratch database: the
+// rehearsal reports the locks each migration took there, and the scratch
+// database is gone afterwards.
+class RehearsePostgresTest : public RehearseTest {
+ protected:
+  // rehearse, and no scratch database of that run left behind (its name
+  // carries the pid of the dbshift that made it: other tests make theirs
+  // at the same time).
+  ProcessResult RehearseLeavingNoDatabase(std::vector<std::string> args) {
+    std::vector<std::string> all = CommonArgs();
+    all.insert(all.end(), args.begin(), args.end());
+    BackgroundProcess process(
+        DbshiftBinary(), {.args = all,
+                          .env = {{"TMPDIR", scratch().string()}, {"DATABASE_URL", std::nullopt}},
+                          .cwd = work_dir()});
+    const std::optional<ProcessResult> result = process.Wait(std::chrono::seconds(60));
+    EXPECT_TRUE(result) << "rehearse did not finish";
+    EXPECT_EQ(db().Query(fmt::format(
+                  "SELECT datname FROM pg_database WHERE datname LIKE 'dbshift\\_scratch\\_{}\\_%'",
+                  process.pid())),
+              "")
+        << "the scratch database is left";
+    EXPECT_TRUE(std::filesystem::is_empty(scratch())) << "the backup of the copy is left";
+    return result.value_or(ProcessResult{});
+  }
+};
 
-TEST_P(RehearseServerTest, EnginesWithoutRehearsalYetAreRefused) {
+TEST_P(RehearsePostgresTest, ReportsTheLocksEachMigrationTook) {
+  TargetAtTwoWithTwoPending();
+  const ProcessResult run = RehearseLeavingNoDatabase({"--format", "json", "rehearse"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const nlohmann::json result = ParseJson(run.out);
+  ASSERT_EQ(result["applied"].size(), 2U);
+  // V4 adds a column: ACCESS EXCLUSIVE on users, which blocks its readers.
+  EXPECT_EQ(
+      result["applied"][1]["locks"],
+      nlohmann::json::parse(R"([{"relation": "public.users", "mode": "AccessExclusiveLock"}])"))
+      << result.dump(2);
+  // V3 creates orders and an index on it.
+  EXPECT_THAT(result["applied"][0]["locks"].dump(), HasSubstr("public.orders"));
+  EXPECT_FALSE(db().HasTable("orders"));
+
+  const ProcessResult text = RehearseLeavingNoDatabase({"rehearse"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("Locks held by V4__email.sql"));
+  EXPECT_THAT(text.out, HasSubstr("AccessExclusiveLock on public.users"));
+}
+
+// A migration that depends on the target's rows fails on the copy as it
+// would on the target: the copy has the data.
+TEST_P(RehearsePostgresTest, TheCopyHoldsTheTargetsRows) {
+  TargetAtTwoWithTwoPending();
+  WriteMigration("V4__email.sql",
+                 "-- dbshift:allow adding-not-nullable-field\n"
+                 "ALTER TABLE users ADD COLUMN email TEXT;\n"
+                 "DO $$ BEGIN IF (SELECT count(*) FROM users) <> 3 THEN\n"
+                 "  RAISE EXCEPTION 'the copy lacks rows'; END IF; END $$;\n"
+                 "ALTER TABLE users ALTER COLUMN name SET NOT NULL;\n");
+  db().Query("INSERT INTO users (id) VALUES (99)");  // a row that breaks SET NOT NULL
+  const ProcessResult run = RehearseLeavingNoDatabase({"--format", "json", "rehearse"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  const nlohmann::json result = ParseJson(run.out);
+  EXPECT_EQ(result["error"]["file"], "V4__email.sql");
+  EXPECT_EQ(result["error"]["line"], 5);
+  EXPECT_THAT(result["error"]["message"].get<std::string>(), HasSubstr("contains null values"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, RehearsePostgresTest, ::testing::Values("postgres"), EngineName);
+
+class RehearseMysqlTest : public CliTest {};
+
+TEST_P(RehearseMysqlTest, IsRefused) {
   WriteMigration("V1__a.sql", "CREATE TABLE a (id INTEGER);\n");
   const ProcessResult run = Run("rehearse");
   EXPECT_EQ(run.exit_code, 2) << run.err;
-  EXPECT_THAT(run.err, HasSubstr("SQLite only"));
+  EXPECT_THAT(run.err, HasSubstr("SQLite and PostgreSQL only"));
   EXPECT_FALSE(db().HasTable("a"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Servers, RehearseServerTest, ::testing::Values("postgres", "mysql"),
-                         EngineName);
+INSTANTIATE_TEST_SUITE_P(Mysql, RehearseMysqlTest, ::testing::Values("mysql"), EngineName);
 
 }  // namespace
 }  // namespace dbshift::testing

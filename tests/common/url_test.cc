@@ -352,5 +352,43 @@ const ScrubCase kScrubCases[] = {
 
 INSTANTIATE_TEST_SUITE_P(Cases, UrlScrubTest, ::testing::ValuesIn(kScrubCases));
 
+struct WithDatabaseCase {
+  std::string text;
+  std::string database;
+  std::string raw;  ///< the URL that comes out
+};
+
+class UrlWithDatabaseTest : public ::testing::TestWithParam<WithDatabaseCase> {};
+
+TEST_P(UrlWithDatabaseTest, ReplacesOnlyTheDatabase) {
+  const WithDatabaseCase& c = GetParam();
+  const Url url = Url::Parse(c.text).WithDatabase(c.database);
+  EXPECT_EQ(url.raw(), c.raw);
+  EXPECT_EQ(url.database(), c.database);
+}
+
+const WithDatabaseCase kWithDatabaseCases[] = {
+    {"postgres://app:pw@db:5432/prod?sslmode=require", "scratch_1",
+     "postgres://app:pw@db:5432/scratch_1?sslmode=require"},
+    {"postgres://app@db", "scratch", "postgres://app@db/scratch"},
+    {"postgres://db:5432?application_name=x", "s", "postgres://db:5432/s?application_name=x"},
+    {"postgresql://db/old%20name", "new name", "postgresql://db/new%20name"},
+    {"mysql://root:pw@127.0.0.1:3306/app", "other", "mysql://root:pw@127.0.0.1:3306/other"},
+    {"sqlite:./app.db?mode=ro", "/tmp/x/scratch.db", "sqlite:/tmp/x/scratch.db?mode=ro"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Cases, UrlWithDatabaseTest, ::testing::ValuesIn(kWithDatabaseCases));
+
+TEST(UrlWithDatabaseTest, RefusesADatabaseNamedByTheDbnameParameter) {
+  const Url url = Url::Parse("postgres://app:secret@db/?dbname=prod");
+  try {
+    url.WithDatabase("scratch");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("dbname"));
+    EXPECT_THAT(error.what(), Not(HasSubstr("secret")));
+  }
+}
+
 }  // namespace
 }  // namespace dbshift

@@ -18,6 +18,7 @@ struct BackupRequest {
   std::string url;                ///< the target's URL as resolved (not printed)
   std::string history_table = "dbshift_history";
   std::string tool_version;
+  int jobs = 2;           ///< PostgreSQL: tables copied at once, each on a connection
   CopyProgress progress;  ///< may be empty
 };
 
@@ -29,8 +30,9 @@ struct BackupResult {
 /// Backs up the database `driver` is connected to. The caller holds the
 /// migration lock, so no migration runs meanwhile; the schema version and
 /// the applied migrations in the manifest are read from the copy itself,
-/// so they describe exactly the data in the backup. Throws UsageError for
-/// an engine without backups yet or an in-memory database.
+/// so they describe exactly the data in the backup (SQLite reads them from
+/// the copy itself). Throws UsageError for an engine without backups yet
+/// or an in-memory database.
 BackupResult TakeBackup(Driver& driver, const MigrationSet& source, const BackupRequest& request);
 
 }  // namespace dbshift::backup

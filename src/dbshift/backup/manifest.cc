@@ -37,6 +37,12 @@ class Fields {
     if (!value.is_array()) Fail(Path(key), "is not an array");
     return value;
   }
+  bool Has(const char* key) const { return object_.contains(key); }
+  bool Boolean(const char* key) const {
+    const nlohmann::json& value = Find(key);
+    if (!value.is_boolean()) Fail(Path(key), "is not true or false");
+    return value.get<bool>();
+  }
   std::string Path(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
 
  private:
@@ -73,24 +79,44 @@ std::string ManifestText(const Manifest& manifest) {
   }
   nlohmann::json tables = nlohmann::json::array();
   for (const BackupTable& table : manifest.tables) {
-    tables.push_back({{"name", table.name}, {"rows", table.rows}});
+    nlohmann::json entry = {{"name", table.name}, {"rows", table.rows}};
+    if (!table.file.empty()) {
+      entry["schema"] = table.schema;
+      entry["columns"] = table.columns;
+      entry["file"] = table.file;
+    }
+    tables.push_back(std::move(entry));
+  }
+  nlohmann::json sequences = nlohmann::json::array();
+  for (const BackupSequence& sequence : manifest.sequences) {
+    sequences.push_back({{"schema", sequence.schema},
+                         {"name", sequence.name},
+                         {"last_value", sequence.last_value},
+                         {"is_called", sequence.is_called}});
+  }
+  nlohmann::json views = nlohmann::json::array();
+  for (const BackupRelation& view : manifest.materialized_views) {
+    views.push_back({{"schema", view.schema}, {"name", view.name}});
   }
   nlohmann::json files = nlohmann::json::array();
   for (const BackupFile& file : manifest.files) {
     files.push_back({{"path", file.path}, {"bytes", file.bytes}, {"sha256", file.sha256}});
   }
-  const nlohmann::json document = {{"format", "dbshift-backup"},
-                                   {"format_version", manifest.format_version},
-                                   {"engine", manifest.engine},
-                                   {"server_version", manifest.server_version},
-                                   {"dbshift_version", manifest.dbshift_version},
-                                   {"target", manifest.target},
-                                   {"created_at", manifest.created_at},
-                                   {"schema_version", OptionalText(manifest.schema_version)},
-                                   {"history_table", manifest.history_table},
-                                   {"migrations", std::move(migrations)},
-                                   {"tables", std::move(tables)},
-                                   {"files", std::move(files)}};
+  nlohmann::json document = {{"format", "dbshift-backup"},
+                             {"format_version", manifest.format_version},
+                             {"engine", manifest.engine},
+                             {"server_version", manifest.server_version},
+                             {"dbshift_version", manifest.dbshift_version},
+                             {"target", manifest.target},
+                             {"created_at", manifest.created_at},
+                             {"schema_version", OptionalText(manifest.schema_version)},
+                             {"history_table", manifest.history_table},
+                             {"migrations", std::move(migrations)},
+                             {"tables", std::move(tables)},
+                             {"files", std::move(files)}};
+  // PostgreSQL's extra state; a SQLite manifest has none.
+  if (!sequences.empty()) document["sequences"] = std::move(sequences);
+  if (!views.empty()) document["materialized_views"] = std::move(views);
   return document.dump(2) + "\n";
 }
 
@@ -129,7 +155,35 @@ Manifest ParseManifest(std::string_view text, const std::string& where) {
   const nlohmann::json& tables = top.Array("tables");
   for (std::size_t i = 0; i < tables.size(); ++i) {
     const Fields fields(tables[i], fmt::format("tables[{}]", i), where);
-    manifest.tables.push_back({fields.Text("name"), fields.Integer<std::int64_t>("rows")});
+    BackupTable table{fields.Text("name"), fields.Integer<std::int64_t>("rows")};
+    if (fields.Has("file")) {
+      table.schema = fields.Text("schema");
+      table.file = fields.Text("file");
+      const nlohmann::json& columns = fields.Array("columns");
+      for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (!columns[c].is_string()) {
+          throw ValidationError(
+              fmt::format("{}: field tables[{}].columns[{}] is not a string", where, i, c));
+        }
+        table.columns.push_back(columns[c].get<std::string>());
+      }
+    }
+    manifest.tables.push_back(std::move(table));
+  }
+  if (top.Has("sequences")) {
+    const nlohmann::json& sequences = top.Array("sequences");
+    for (std::size_t i = 0; i < sequences.size(); ++i) {
+      const Fields fields(sequences[i], fmt::format("sequences[{}]", i), where);
+      manifest.sequences.push_back({fields.Text("schema"), fields.Text("name"),
+                                    fields.Text("last_value"), fields.Boolean("is_called")});
+    }
+  }
+  if (top.Has("materialized_views")) {
+    const nlohmann::json& views = top.Array("materialized_views");
+    for (std::size_t i = 0; i < views.size(); ++i) {
+      const Fields fields(views[i], fmt::format("materialized_views[{}]", i), where);
+      manifest.materialized_views.push_back({fields.Text("schema"), fields.Text("name")});
+    }
   }
   const nlohmann::json& files = top.Array("files");
   for (std::size_t i = 0; i < files.size(); ++i) {

@@ -19,6 +19,9 @@ inline constexpr std::string_view kManifestChecksumName = "manifest.json.sha256"
 inline constexpr int kFormatVersion = 1;
 /// The copy of a SQLite database in its backup folder.
 inline constexpr std::string_view kSqliteDataFile = "database.sqlite";
+/// The source's schema as dbshift reads it (schema/snapshot.h): what a
+/// restore must rebuild before the data fits, and what drift compares.
+inline constexpr std::string_view kSchemaFile = "schema.json";
 
 struct BackupFile {
   std::string path;  ///< relative to the backup folder, '/'-separated
@@ -29,6 +32,25 @@ struct BackupFile {
 struct BackupTable {
   std::string name;
   std::int64_t rows = 0;
+  // PostgreSQL only (empty for SQLite, whose data is one file). The `= {}`
+  // lets SQLite's code name only the fields above under -Wextra.
+  std::string schema = {};
+  std::vector<std::string> columns = {};  ///< as copied, in order (generated columns left out)
+  std::string file = {};                  ///< the table's zstd-compressed COPY text
+};
+
+/// A PostgreSQL sequence's position, set again after a restore.
+struct BackupSequence {
+  std::string schema;
+  std::string name;
+  std::string last_value;
+  bool is_called = false;
+};
+
+/// A PostgreSQL materialized view that held data: refreshed after a restore.
+struct BackupRelation {
+  std::string schema;
+  std::string name;
 };
 
 /// One successful, applied row of the history, as restore will need it.
@@ -52,6 +74,8 @@ struct Manifest {
   std::string history_table;
   std::vector<BackupMigration> migrations;
   std::vector<BackupTable> tables;
+  std::vector<BackupSequence> sequences;
+  std::vector<BackupRelation> materialized_views;
   std::vector<BackupFile> files;
 };
 

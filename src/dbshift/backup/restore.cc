@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "dbshift/backup/postgres_catalog.h"
 #include "dbshift/backup/verify.h"
 #include "dbshift/common/error.h"
 #include "dbshift/common/url.h"
@@ -12,6 +13,19 @@
 
 namespace dbshift::backup {
 namespace {
+
+// The source's script for an applied migration: versioned by version,
+// repeatable by its file.
+const Migration* FindApplied(const BackupMigration& applied, const MigrationSet& source) {
+  if (applied.kind == "repeatable") {
+    for (const Migration& migration : source.repeatable) {
+      if (migration.script == applied.script) return &migration;
+    }
+    return nullptr;
+  }
+  const std::optional<Version> version = Version::Parse(applied.version);
+  return version ? source.FindVersioned(*version) : nullptr;
+}
 
 std::string Listed(const std::vector<std::string>& lines) {
   std::string text;
@@ -30,18 +44,19 @@ Manifest VerifiedManifest(const std::filesystem::path& from) {
                                     from.string(), Listed(lines)));
 }
 
-// Every versioned migration the data is at must be in the source, as it was
-// applied: otherwise the code that runs next (and `up`) would expect another
-// schema than the one restored.
+// Every migration the data is at must be in the source, as it was applied:
+// otherwise the code that runs next (and `up`) would expect another schema
+// than the one restored, and PostgreSQL's restore, which builds the schema
+// with these very scripts, would build another one.
 void RequireSameMigrations(const Manifest& manifest, const MigrationSet& source) {
   std::vector<std::string> lines;
   for (const BackupMigration& applied : manifest.migrations) {
-    if (applied.kind != "versioned") continue;
-    const std::optional<Version> version = Version::Parse(applied.version);
-    const Migration* migration = version ? source.FindVersioned(*version) : nullptr;
+    if (applied.kind == "baseline") continue;  // a version, not a script
+    const Migration* migration = FindApplied(applied, source);
     if (migration == nullptr) {
-      lines.push_back(
-          fmt::format("{} ({}) is not in the migrations folder", applied.version, applied.script));
+      lines.push_back(fmt::format("{} ({}) is not in the migrations folder",
+                                  applied.version.empty() ? "repeatable" : applied.version,
+                                  applied.script));
     } else if (!ChecksumMatches(applied.checksum, migration->sql, migration->checksum)) {
       lines.push_back(
           fmt::format("{}: the file differs from the one applied when the backup was "
@@ -65,8 +80,13 @@ std::vector<std::string> SqliteObjects(Driver& target) {
   return names;
 }
 
+std::vector<std::string> UserObjects(Driver& target) {
+  return target.dialect() == Dialect::kPostgres ? PostgresUserObjects(target)
+                                                : SqliteObjects(target);
+}
+
 void RequireEmpty(Driver& target, const MigrationSet& source, const Manifest& manifest) {
-  const std::vector<std::string> objects = SqliteObjects(target);
+  const std::vector<std::string> objects = UserObjects(target);
   if (objects.empty()) return;
   const std::string backup_version = manifest.schema_version.value_or("none");
   if (target.HistoryTableExists()) {
@@ -98,14 +118,53 @@ Manifest CheckRestore(Driver& target, const MigrationSet& source, const RestoreR
     throw UsageError(fmt::format("restore: the backup is of a {} database and the target is {}",
                                  manifest.engine, engine));
   }
-  if (target.dialect() != Dialect::kSqlite) {
+  if (target.dialect() == Dialect::kMysql) {
     throw UsageError(fmt::format(
-        "restore: {} targets cannot be restored by this version of dbshift yet (SQLite only)",
+        "restore: {} targets cannot be restored by this version of dbshift yet (SQLite and "
+        "PostgreSQL only)",
         engine));
   }
   RequireSameMigrations(manifest, source);
   RequireEmpty(target, source, manifest);
   return manifest;
+}
+
+void CheckRowCounts(const std::vector<BackupTable>& expected,
+                    const std::vector<BackupTable>& restored) {
+  std::vector<std::string> lines;
+  for (const BackupTable& table : expected) {
+    const auto found = std::find_if(restored.begin(), restored.end(), [&](const BackupTable& t) {
+      return t.name == table.name && t.schema == table.schema;
+    });
+    const std::string name = table.schema.empty() ? table.name : table.schema + "." + table.name;
+    if (found == restored.end()) {
+      lines.push_back(fmt::format("{}: missing after the restore", name));
+    } else if (found->rows != table.rows) {
+      lines.push_back(fmt::format("{}: {} rows, the backup has {}", name, found->rows, table.rows));
+    }
+  }
+  if (!lines.empty()) {
+    throw Error(
+        ExitCode::kMigrationFailed,
+        fmt::format("restore: the restored data does not match the backup{}", Listed(lines)));
+  }
+}
+
+MigrationSet MigrationsAt(const Manifest& manifest, const MigrationSet& source) {
+  MigrationSet at;
+  at.layout = source.layout;
+  for (const BackupMigration& applied : manifest.migrations) {
+    const Migration* migration =
+        applied.kind == "baseline" ? nullptr : FindApplied(applied, source);
+    if (migration == nullptr) continue;  // CheckRestore refused these
+    (migration->kind == MigrationKind::kRepeatable ? at.repeatable : at.versioned)
+        .push_back(*migration);
+  }
+  std::sort(at.versioned.begin(), at.versioned.end(),
+            [](const Migration& a, const Migration& b) { return *a.version < *b.version; });
+  std::sort(at.repeatable.begin(), at.repeatable.end(),
+            [](const Migration& a, const Migration& b) { return a.description < b.description; });
+  return at;
 }
 
 Manifest Restore(Driver& target, const MigrationSet& source, const RestoreRequest& request) {
@@ -115,23 +174,7 @@ Manifest Restore(Driver& target, const MigrationSet& source, const RestoreReques
     throw UsageError("restore: an in-memory SQLite database cannot be restored into");
   }
   CopySqliteDatabase((request.from / kSqliteDataFile).string(), url.database(), request.progress);
-  std::vector<std::string> lines;
-  const std::vector<BackupTable> restored = CountSqliteRows(url.database());
-  for (const BackupTable& expected : manifest.tables) {
-    const auto found = std::find_if(restored.begin(), restored.end(),
-                                    [&](const BackupTable& t) { return t.name == expected.name; });
-    if (found == restored.end()) {
-      lines.push_back(fmt::format("{}: missing after the restore", expected.name));
-    } else if (found->rows != expected.rows) {
-      lines.push_back(
-          fmt::format("{}: {} rows, the backup has {}", expected.name, found->rows, expected.rows));
-    }
-  }
-  if (!lines.empty()) {
-    throw Error(
-        ExitCode::kMigrationFailed,
-        fmt::format("restore: the restored data does not match the backup{}", Listed(lines)));
-  }
+  CheckRowCounts(manifest.tables, CountSqliteRows(url.database()));
   return manifest;
 }
 

@@ -18,6 +18,7 @@ namespace dbshift::backup {
 struct RestoreRequest {
   std::filesystem::path from;  ///< the backup folder
   std::string url;             ///< the target's URL as resolved (not printed)
+  int jobs = 2;                ///< PostgreSQL: tables loaded at once
   CopyProgress progress;       ///< may be empty
 };
 
@@ -29,9 +30,19 @@ struct RestoreRequest {
 /// has a history).
 Manifest CheckRestore(Driver& target, const MigrationSet& source, const RestoreRequest& request);
 
-/// CheckRestore, then the data into the target, then each table's row
-/// count against the manifest's (Error, exit 1, naming the table). The
-/// caller holds the migration lock of the target.
+/// SQLite: CheckRestore, then the data into the target, then each table's
+/// row count against the manifest's (Error, exit 1, naming the table). The
+/// caller holds the migration lock of the target. (PostgreSQL's restore
+/// runs migrations, so it is in the exec layer: exec/restore_backup.h.)
 Manifest Restore(Driver& target, const MigrationSet& source, const RestoreRequest& request);
+
+/// The migrations of `source` that the backup was taken at (its applied
+/// versioned and repeatable ones), to build its schema on an empty target.
+MigrationSet MigrationsAt(const Manifest& manifest, const MigrationSet& source);
+
+/// Throws Error (exit 1) naming each table of `expected` that `restored`
+/// lacks or holds another number of rows of.
+void CheckRowCounts(const std::vector<BackupTable>& expected,
+                    const std::vector<BackupTable>& restored);
 
 }  // namespace dbshift::backup

@@ -75,18 +75,33 @@ std::unique_ptr<Driver> CommandContext::Connect() {
   ResolvedUrl resolved = ResolveUrl(config(), options_.url, options_.env);
   url_origin_ = resolved.origin;
   DriverOptions driver_options;
-  if (namespace_ != nullptr) driver_options.schema = namespace_->schema;
+  driver_options.schema = HistorySchema();
   const HistoryFormat format = history_format();
   if (format == HistoryFormat::kNative) {
-    driver_options.history_table = options_.history_table.value_or(
-        namespace_ != nullptr ? namespace_->history_table : config().history_table);
+    driver_options.history_table = HistoryTable();
     return OpenDriver(Url::Parse(resolved.url), driver_options);
   }
   // The lock stays dbshift's own (keyed by its default table); --history-table
   // names the other tool's table.
-  std::string table = options_.history_table.value_or(DefaultHistoryTable(format));
   return std::make_unique<ForeignHistoryDriver>(
-      OpenDriver(Url::Parse(resolved.url), driver_options), format, std::move(table));
+      OpenDriver(Url::Parse(resolved.url), driver_options), format, HistoryTable());
+}
+
+std::string CommandContext::TargetUrl() {
+  return ResolveUrl(config(), options_.url, options_.env).url;
+}
+
+std::string CommandContext::HistoryTable() {
+  const HistoryFormat format = history_format();
+  if (format != HistoryFormat::kNative) {
+    return options_.history_table.value_or(DefaultHistoryTable(format));
+  }
+  return options_.history_table.value_or(namespace_ != nullptr ? namespace_->history_table
+                                                               : config().history_table);
+}
+
+std::string CommandContext::HistorySchema() const {
+  return namespace_ != nullptr ? namespace_->schema : "";
 }
 
 HistoryFormat CommandContext::history_format() const {

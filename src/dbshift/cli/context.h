@@ -61,6 +61,14 @@ class CommandContext {
   HistoryFormat history_format() const;
   /// Resolves the URL and connects. Throws ConfigError / ConnectError.
   std::unique_ptr<Driver> Connect();
+  /// The URL Connect() uses (--url, --env, DATABASE_URL or the default), with
+  /// its password: never print it. Throws ConfigError.
+  std::string TargetUrl();
+  /// The history table Connect()'s driver reads: --history-table, else the
+  /// namespace's, the config's, or in compat mode the other tool's default.
+  std::string HistoryTable();
+  /// PostgreSQL: the schema of the namespace's history; "" when none is set.
+  std::string HistorySchema() const;
   /// Loads the migration folder (LoadMigrations with SourceOptions()) and
   /// Connect()s at once: the folder is read on a second
   /// thread while the connection is set up, as both wait on I/O. A source

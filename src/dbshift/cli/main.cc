@@ -153,6 +153,7 @@ int Main(int argc, char** argv) {
   AddBackupCommand(app, selected);
   AddRestoreCommand(app, selected);
   AddRehearseCommand(app, selected);
+  AddDriftCommand(app, selected);
 
   try {
     app.parse(argc, argv);
@@ -182,7 +183,7 @@ int Main(int argc, char** argv) {
   // Each namespace in the order listed. A command that changes the database
   // stops at the first failure: later sets may build on earlier ones.
   const bool read_only = command == "status" || command == "validate" || command == "lock" ||
-                         command == "lint" || command == "plan";
+                         command == "lint" || command == "plan" || command == "drift";
   std::optional<JsonCollector> collector;
   if (context.json()) collector.emplace();
   int result = 0;

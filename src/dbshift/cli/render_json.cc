@@ -74,6 +74,13 @@ nlohmann::json RunJson(const RunResult& result) {
   return document;
 }
 
+nlohmann::json FailureJson(const RunFailure& failure) {
+  return {{"version", failure.version},
+          {"file", failure.file},
+          {"line", failure.line},
+          {"message", failure.message}};
+}
+
 nlohmann::json ValidateJson(const Plan& plan) {
   nlohmann::json problems = nlohmann::json::array();
   for (const PlanEntry* entry : plan.Problems()) {

@@ -19,6 +19,10 @@ nlohmann::json StatusJson(const Plan& plan);
 /// "current_version", "dry_run"}, plus "error" on failure.
 nlohmann::json RunJson(const RunResult& result);
 
+/// The "error" of a migration that failed on a copy or scratch database
+/// (rehearse, drift): {"version", "file", "line", "message"}.
+nlohmann::json FailureJson(const RunFailure& failure);
+
 /// validate: {"ok", "problems": [{"version", "state", "message"}]}
 nlohmann::json ValidateJson(const Plan& plan);
 

@@ -45,6 +45,8 @@ struct HistoryRow {
   /// the failing one (see StatementsChecksum), so `up --resume` can tell that
   /// they are unchanged. Empty otherwise.
   std::string statements_checksum;
+
+  bool operator==(const HistoryRow& other) const = default;
 };
 
 /// Index in HistoryRowParams of the fields an engine may spell its own way.

@@ -180,6 +180,7 @@ Url Url::Parse(std::string_view text) {
     // The path is used as written: file names may contain '%'.
     url.database_ = std::string(raw.substr(begin, end - begin));
     if (url.database_.empty()) ThrowBadUrl(raw, "the SQLite file path is empty");
+    url.database_span_ = {begin, end};
     if (end < raw.size()) parse_query(end + 1, raw.size());
     url.redacted_ = ReplaceSpans(raw, std::move(secrets));
     return url;
@@ -260,6 +261,10 @@ Url Url::Parse(std::string_view text) {
   if (query_begin == std::string_view::npos || query_begin > fragment) query_begin = fragment;
   if (host_end < query_begin && raw[host_end] == '/') {
     url.database_ = decode(raw.substr(host_end + 1, query_begin - host_end - 1), "database name");
+    url.database_span_ = {host_end + 1, query_begin};
+  } else {
+    url.database_span_ = {host_end, host_end};
+    url.database_needs_slash_ = true;
   }
   if (query_begin < fragment) parse_query(query_begin + 1, fragment);
   url.redacted_ = ReplaceSpans(raw, std::move(secrets));
@@ -267,6 +272,32 @@ Url Url::Parse(std::string_view text) {
 }
 
 std::string Url::Redacted() const { return redacted_; }
+
+Url Url::WithDatabase(std::string_view database) const {
+  if (params_.contains("dbname")) {
+    throw ConfigError(fmt::format(
+        "{}: the database is named by the dbname parameter; name it in the path instead "
+        "(.../DATABASE) so that dbshift can connect to another database of the server",
+        Redacted()));
+  }
+  std::string name;
+  if (scheme_ == "sqlite") {
+    name = database;  // a file path, used as written
+  } else {
+    for (const char c : database) {
+      if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_' ||
+          c == '~') {
+        name += c;
+      } else {
+        name += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+      }
+    }
+  }
+  std::string raw = raw_;
+  raw.replace(database_span_.first, database_span_.second - database_span_.first,
+              (database_needs_slash_ ? "/" : "") + name);
+  return Parse(raw);
+}
 
 namespace {
 

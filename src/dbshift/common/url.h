@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace dbshift {
 
@@ -34,6 +35,13 @@ class Url {
   /// The password, percent-decoded; empty when the URL has none.
   const std::string& password() const { return password_; }
 
+  /// The same URL with another database: the path of a server URL
+  /// (percent-encoded as needed), the file of an SQLite one. Everything
+  /// else, credentials and parameters included, stays. Throws ConfigError
+  /// when a server URL names its database in a dbname= parameter, which
+  /// would win over the path.
+  Url WithDatabase(std::string_view database) const;
+
   /// The URL with the password and any secret query parameter (password,
   /// sslpassword, ...) replaced by "***". Safe to print and log.
   std::string Redacted() const;
@@ -56,6 +64,10 @@ class Url {
   int port_ = 0;
   std::string database_;
   std::map<std::string, std::string> params_;
+  // Where database_ is written in raw_ ([first, second)); for a server URL
+  // without a path, the empty span where "/<database>" would go.
+  std::pair<std::size_t, std::size_t> database_span_{0, 0};
+  bool database_needs_slash_ = false;
   std::string redacted_;  // computed by Parse from the spans that hold secrets
 };
 

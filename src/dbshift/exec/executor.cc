@@ -260,6 +260,7 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
     outcome = RunScript(driver_, statements, first, sink_, identity, true);
     record(outcome);
     if (outcome.ok) {
+      if (options_.before_commit) options_.before_commit(driver_, script);
       driver_.AppendHistoryAtCommit(row);
       transaction.Commit();
     }
@@ -430,7 +431,8 @@ RunResult Executor::Up() {
       // Decided under the lock below, where the read is repeated.
     }
 
-    MigrationLock lock(driver_, options_.lock, sink_);
+    std::optional<MigrationLock> lock;
+    if (!options_.caller_holds_lock) lock.emplace(driver_, options_.lock, sink_);
     if (!options_.dry_run) driver_.EnsureHistoryTable();
 
     // Re-read under the lock: another runner may have applied everything.

@@ -61,6 +61,15 @@ struct RunOptions {
   /// backup_taken event names; throwing stops the run before anything is
   /// applied.
   std::function<std::string(Driver&)> backup_before_apply;
+  /// The caller holds the migration lock already, for longer than this run
+  /// (restore loads data after the migrations): up neither takes nor
+  /// releases it.
+  bool caller_holds_lock = false;
+  /// Called inside a migration's own transaction after its last statement
+  /// succeeded, before the commit (rehearse reads the locks it holds
+  /// there). Not called for scripts outside a transaction, nor inside an
+  /// outer one (dry run, single_transaction).
+  std::function<void(Driver&, const Migration&)> before_commit;
 };
 
 /// One migration applied (or undone, for down).

@@ -1,73 +1,136 @@
 #include "dbshift/exec/rehearse.h"
 
-#include <cstdlib>
+#include <algorithm>
 #include <map>
+#include <memory>
 
 #include <fmt/format.h>
 
+#include "dbshift/backup/backup.h"
 #include "dbshift/backup/sqlite_copy.h"
+#include "dbshift/common/build_info.h"
 #include "dbshift/common/error.h"
 #include "dbshift/common/url.h"
+#include "dbshift/exec/restore_backup.h"
+#include "dbshift/exec/scratch_database.h"
+#include "dbshift/exec/scratch_folder.h"
 #include "dbshift/plan/plan.h"
+#include "dbshift/schema/snapshot.h"
 
 namespace dbshift {
 namespace {
 
-// A folder of its own under the system's temporary folder, removed with
-// everything in it when the rehearsal ends, however it ends.
-class ScratchFolder {
- public:
-  ScratchFolder() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "dbshift-rehearse-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw Error(ExitCode::kMigrationFailed,
-                  fmt::format("rehearse: cannot create a scratch folder in {}",
-                              std::filesystem::temp_directory_path().string()));
+// What the rehearsal compares: the schema as dbshift reads it, without the
+// history table, one line per object.
+void Compare(const schema::Snapshot& expected, const schema::Snapshot& actual,
+             const std::string& when, std::vector<std::string>& differences) {
+  for (const schema::SchemaDifference& difference : schema::CompareSchemas(expected, actual)) {
+    if (!difference.actual) {
+      differences.push_back(
+          fmt::format("{}: {} {} is gone", when, difference.kind, difference.name));
+    } else if (!difference.expected) {
+      differences.push_back(
+          fmt::format("{}: {} {} is new", when, difference.kind, difference.name));
+    } else {
+      differences.push_back(fmt::format("{}: {} {} is now `{}`, was `{}`", when, difference.kind,
+                                        difference.name, *difference.actual, *difference.expected));
     }
-    path_ = pattern;
   }
-  ~ScratchFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchFolder(const ScratchFolder&) = delete;
-  ScratchFolder& operator=(const ScratchFolder&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-// type:name -> CREATE statement of every schema object but the history table.
-using Schema = std::map<std::string, std::string>;
-
-Schema SchemaOf(Driver& driver, const std::string& history_table) {
-  Schema schema;
-  for (const auto& row :
-       driver.Query(fmt::format("SELECT type, name, coalesce(sql, '') FROM sqlite_schema "
-                                "WHERE {} AND tbl_name <> $1",
-                                backup::kSqliteUserObjects),
-                    {history_table})) {
-    schema[row[0].value_or("") + " " + row[1].value_or("")] = row[2].value_or("");
-  }
-  return schema;
 }
 
-void Compare(const Schema& expected, const Schema& actual, const std::string& when,
-             std::vector<std::string>& differences) {
-  for (const auto& [name, sql] : expected) {
-    const auto found = actual.find(name);
-    if (found == actual.end()) {
-      differences.push_back(fmt::format("{}: {} is gone", when, name));
-    } else if (found->second != sql) {
-      differences.push_back(
-          fmt::format("{}: {} is now `{}`, was `{}`", when, name, found->second, sql));
+// The restore that makes a PostgreSQL copy runs migrations of its own,
+// which are not the rehearsal's to show.
+class DiscardingSink : public EventSink {
+ public:
+  void OnEvent(const Event& /*event*/) override {}
+};
+
+// The copy the rehearsal runs on, removed however the rehearsal ends.
+class RehearsalCopy {
+ public:
+  virtual ~RehearsalCopy() = default;
+  virtual Driver& driver() = 0;
+};
+
+// SQLite: the online backup API into a file in a scratch folder.
+class SqliteCopy : public RehearsalCopy {
+ public:
+  SqliteCopy(const Url& url, const DriverOptions& options) : folder_("rehearse") {
+    if (url.database().empty() || url.database() == ":memory:") {
+      throw UsageError("rehearse: an in-memory SQLite database cannot be copied");
     }
+    const std::filesystem::path copy_path = folder_.path() / "rehearsal.db";
+    backup::CopySqliteDatabase(url.database(), copy_path, {});
+    driver_ = OpenDriver(Url::Parse("sqlite:" + copy_path.string()), options);
   }
-  for (const auto& [name, sql] : actual) {
-    if (!expected.contains(name)) differences.push_back(fmt::format("{}: {} is new", when, name));
+  Driver& driver() override { return *driver_; }
+
+ private:
+  ScratchFolder folder_;
+  std::unique_ptr<Driver> driver_;
+};
+
+// PostgreSQL: a fresh backup of the target restored into a scratch database
+// on the same server. The backup reads the target in one snapshot while
+// the application goes on (CREATE DATABASE ... TEMPLATE would need every
+// session of the target closed, this one included).
+class PostgresCopy : public RehearsalCopy {
+ public:
+  PostgresCopy(Driver& target, const Url& url, const std::string& history_table,
+               const MigrationSet& source, const RunOptions& options)
+      : folder_("rehearse") {
+    DriverOptions driver_options;
+    driver_options.history_table = history_table;
+    scratch_ = CreateScratchDatabase(target, url, driver_options, "rehearse");
+    backup::BackupRequest backup;
+    backup.out_dir = folder_.path();
+    backup.url = url.raw();
+    backup.history_table = history_table;
+    backup.tool_version = kToolVersion;
+    const backup::BackupResult taken = backup::TakeBackup(target, source, backup);
+
+    const std::string name =
+        scratch_->driver().Query("SELECT current_database()").at(0).at(0).value_or("");
+    backup::RestoreRequest restore;
+    restore.from = taken.folder;
+    restore.url = url.WithDatabase(name).raw();
+    RunOptions run = options;
+    run.before_commit = nullptr;
+    DiscardingSink quiet;
+    RestoreBackup(scratch_->driver(), source, restore, run, quiet);
+    std::filesystem::remove_all(taken.folder);  // the data is in the copy now
   }
+  Driver& driver() override { return scratch_->driver(); }
+
+ private:
+  ScratchFolder folder_;
+  std::unique_ptr<ScratchDatabase> scratch_;
+};
+
+// PostgreSQL: the relation locks the migration's transaction holds just
+// before it commits, the strongest per relation (the one that decides whom
+// it blocks), leaving out the catalogs and the history table.
+std::vector<HeldLock> HeldRelationLocks(Driver& driver, const std::string& history_table) {
+  std::map<std::string, std::pair<int, std::string>> strongest;
+  for (const auto& row : driver.Query(
+           "SELECT n.nspname || '.' || c.relname, l.mode FROM pg_locks l "
+           "JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace "
+           "WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted "
+           "AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
+           "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND c.relname <> $1",
+           {history_table})) {
+    static const std::vector<std::string> kModes = {
+        "AccessShareLock", "RowShareLock",          "RowExclusiveLock", "ShareUpdateExclusiveLock",
+        "ShareLock",       "ShareRowExclusiveLock", "ExclusiveLock",    "AccessExclusiveLock"};
+    const std::string mode = row.at(1).value_or("");
+    const int rank =
+        static_cast<int>(std::find(kModes.begin(), kModes.end(), mode) - kModes.begin());
+    auto& held = strongest[row.at(0).value_or("")];
+    if (held.second.empty() || rank > held.first) held = {rank, mode};
+  }
+  std::vector<HeldLock> locks;
+  for (const auto& [relation, held] : strongest) locks.push_back({relation, held.second});
+  return locks;
 }
 
 }  // namespace
@@ -75,38 +138,52 @@ void Compare(const Schema& expected, const Schema& actual, const std::string& wh
 RehearsalResult Rehearse(Driver& target, const std::string& target_url,
                          const std::string& history_table, const MigrationSet& source,
                          const RunOptions& options, EventSink& sink) {
-  if (target.dialect() != Dialect::kSqlite) {
+  if (target.dialect() == Dialect::kMysql) {
     throw UsageError(fmt::format(
-        "rehearse: {} targets cannot be rehearsed by this version of dbshift yet (SQLite only)",
+        "rehearse: {} targets cannot be rehearsed by this version of dbshift yet (SQLite and "
+        "PostgreSQL only)",
         DialectName(target.dialect())));
   }
-  const Url url = Url::Parse(target_url);
-  if (url.database().empty() || url.database() == ":memory:") {
-    throw UsageError("rehearse: an in-memory SQLite database cannot be copied");
+  RehearsalResult result;
+  {
+    // Nothing to rehearse: no copy (on PostgreSQL a copy is a whole backup).
+    const PlanOptions plan_options{options.allow_out_of_order};
+    const Plan plan = ReadPlan(target, source, plan_options);
+    ThrowIfProblems(plan, "rehearse");
+    if (SelectUp(plan, options.target).empty()) {
+      if (plan.current_version) result.target_version = plan.current_version->text();
+      return result;
+    }
   }
-  const ScratchFolder scratch;
-  const std::filesystem::path copy_path = scratch.path() / "rehearsal.db";
-  backup::CopySqliteDatabase(url.database(), copy_path, {});
+  const Url url = Url::Parse(target_url);
   DriverOptions driver_options;
   driver_options.history_table = history_table;
-  const std::unique_ptr<Driver> copy =
-      OpenDriver(Url::Parse("sqlite:" + copy_path.string()), driver_options);
+  std::unique_ptr<RehearsalCopy> rehearsal =
+      target.dialect() == Dialect::kSqlite
+          ? std::unique_ptr<RehearsalCopy>(std::make_unique<SqliteCopy>(url, driver_options))
+          : std::make_unique<PostgresCopy>(target, url, history_table, source, options);
+  Driver* const copy = &rehearsal->driver();
 
-  RehearsalResult result;
   const Plan before = ReadPlan(*copy, source, PlanOptions{options.allow_out_of_order});
   if (before.current_version) result.target_version = before.current_version->text();
-  const Schema schema_before = SchemaOf(*copy, history_table);
+  const schema::Snapshot schema_before = schema::ReadSchema(*copy, history_table);
 
   RunOptions up = options;
   up.dry_run = false;
   up.backup_before_apply = nullptr;
+  if (copy->dialect() == Dialect::kPostgres) {
+    up.before_commit = [&](Driver& driver, const Migration& migration) {
+      result.locks[migration.script] = HeldRelationLocks(driver, history_table);
+    };
+  }
   RunResult applied = Executor(*copy, source, sink, up).Up();
+  up.before_commit = nullptr;  // the locks reported are those of the first up
   result.applied = applied.applied;
   if (applied.failure) {
     result.failure = applied.failure;
     return result;
   }
-  const Schema schema_after = SchemaOf(*copy, history_table);
+  const schema::Snapshot schema_after = schema::ReadSchema(*copy, history_table);
 
   // From the newest rehearsed migration down, while each has an undo script.
   int with_undo = 0;
@@ -134,14 +211,15 @@ RehearsalResult Rehearse(Driver& target, const std::string& target_url,
     return result;
   }
   if (with_undo == versioned && result.applied.size() == static_cast<std::size_t>(versioned)) {
-    Compare(schema_before, SchemaOf(*copy, history_table), "after undo", result.schema_differences);
+    Compare(schema_before, schema::ReadSchema(*copy, history_table), "after undo",
+            result.schema_differences);
   }
   RunResult redone = Executor(*copy, source, sink, up).Up();
   if (redone.failure) {
     result.failure = redone.failure;
     return result;
   }
-  Compare(schema_after, SchemaOf(*copy, history_table), "after undo and redo",
+  Compare(schema_after, schema::ReadSchema(*copy, history_table), "after undo and redo",
           result.schema_differences);
   return result;
 }

@@ -5,6 +5,7 @@
 // each takes, and that those with undo scripts can be undone and redone
 // into the same schema.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,10 +17,20 @@
 
 namespace dbshift {
 
+/// A lock a migration's transaction held on a relation just before it
+/// committed (PostgreSQL): the strongest mode on that relation.
+struct HeldLock {
+  std::string relation;  ///< "schema.name"
+  std::string mode;      ///< as pg_locks names it: "AccessExclusiveLock", ...
+};
+
 struct RehearsalResult {
   std::string target_version;             ///< of the target (and the copy) before; empty: none
   std::vector<AppliedMigration> applied;  ///< up on the copy, in order
-  std::optional<RunFailure> failure;      ///< a migration (or its undo) failed on the copy
+  /// PostgreSQL: by script, the locks each migration run in a transaction
+  /// held before its commit (none recorded for no-transaction scripts).
+  std::map<std::string, std::vector<HeldLock>> locks;
+  std::optional<RunFailure> failure;  ///< a migration (or its undo) failed on the copy
   /// Versioned migrations, newest first, that were undone and applied again
   /// (those rehearsed with an undo script, from the newest down to the first
   /// without one). Empty when none has an undo script.
@@ -32,8 +43,9 @@ struct RehearsalResult {
 };
 
 /// Copies the target at `target_url` (SQLite: the online backup API into a
-/// temporary file that is removed afterwards) and rehearses there: up, then
-/// the undo round trip. Events of the runs on the copy go to `sink`; the
+/// temporary file; PostgreSQL: a backup of the target restored into a
+/// scratch database on the same server; both removed afterwards) and
+/// rehearses there: up, then the undo round trip. Events of the runs on the copy go to `sink`; the
 /// target is only read.
 /// Throws UsageError for engines without rehearsal yet and in-memory
 /// databases, ValidationError when the plan has problems.

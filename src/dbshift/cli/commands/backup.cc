@@ -19,6 +19,7 @@ namespace {
 
 struct BackupFlags {
   std::optional<std::string> out;  ///< default: the config's backup_dir
+  std::optional<int> jobs;
   std::string verify_folder;
 };
 
@@ -35,6 +36,7 @@ int RunBackup(CommandContext& context, const BackupFlags& flags) {
   request.url = target.url;
   request.history_table = target.history_table;
   request.tool_version = kToolVersion;
+  request.jobs = CopyJobs(flags.jobs);
   request.progress = TerminalProgress(context, "backup");
   const backup::BackupResult result = backup::TakeBackup(*target.driver, target.source, request);
 
@@ -90,10 +92,15 @@ int RunVerify(CommandContext& context, const BackupFlags& flags) {
 void AddBackupCommand(CLI::App& app, CommandRunner& selected) {
   auto flags = std::make_shared<BackupFlags>();
   CLI::App* command = app.add_subcommand(
-      "backup", "a backup folder tagged with the schema version (SQLite: the online backup API)");
+      "backup",
+      "a backup folder tagged with the schema version (SQLite: the online backup API; "
+      "PostgreSQL: each table's rows, zstd-compressed, tables in parallel in one snapshot)");
   command->add_option("--out", flags->out,
                       "folder to write the backup folder into (default: backup_dir of "
                       "dbshift.toml, else ./backups)");
+  command->add_option("--jobs", flags->jobs,
+                      "PostgreSQL: tables copied at once, one connection each (default: the "
+                      "cores of this machine, at most 4)");
   command->require_subcommand(0, 1);
   CLI::App* verify =
       command->add_subcommand("verify", "check that a backup is complete and unchanged");

@@ -1,7 +1,9 @@
 #include "dbshift/cli/commands/backup_support.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <unistd.h>
 
@@ -28,6 +30,15 @@ LockedTarget::LockedTarget(CommandContext& context, const char* command) {
   lock_.emplace(*driver, context.lock_policy(), sinks_->sink());
 }
 
+int CopyJobs(const std::optional<int>& jobs) {
+  if (jobs) {
+    if (*jobs < 1) throw UsageError(fmt::format("--jobs {}: must be 1 or more", *jobs));
+    return *jobs;
+  }
+  constexpr unsigned kDefaultMaxJobs = 4;
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U, kDefaultMaxJobs));
+}
+
 std::filesystem::path BackupDir(CommandContext& context, const std::optional<std::string>& out) {
   return out ? std::filesystem::path(*out) : context.config().backup_dir;
 }
@@ -45,6 +56,7 @@ std::function<std::string(Driver&)> BackupBeforeApply(CommandContext& context,
   request.url = ResolveUrl(context.config(), context.options().url, context.options().env).url;
   request.history_table = context.options().history_table.value_or(context.config().history_table);
   request.tool_version = kToolVersion;
+  request.jobs = CopyJobs(std::nullopt);
   request.progress = TerminalProgress(context, "backup");
   return [request, &source](Driver& driver) {
     return backup::TakeBackup(driver, source, request).folder.string();

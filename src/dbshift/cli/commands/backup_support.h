@@ -31,6 +31,11 @@ class LockedTarget {
   std::string url;            ///< as resolved; never printed
   std::string history_table;  ///< dbshift's history table on the target
 
+  /// The options a run on this target takes (placeholders, timeouts).
+  const RunOptions& run() const { return run_; }
+  /// Where the events of such a run go (terminal, run log).
+  EventSink& sink() { return sinks_->sink(); }
+
  private:
   RunOptions run_;
   std::unique_ptr<RunSinks> sinks_;
@@ -42,6 +47,10 @@ class LockedTarget {
 /// Empty when neither asks for one. `source` must outlive the run.
 std::function<std::string(Driver&)> BackupBeforeApply(CommandContext& context,
                                                       const MigrationSet& source, bool flag);
+
+/// PostgreSQL connections a backup or restore copies tables on: --jobs when
+/// given, else the cores of this machine (at most 4).
+int CopyJobs(const std::optional<int>& jobs);
 
 /// Where backups go: `out` when given, else the config's backup_dir.
 std::filesystem::path BackupDir(CommandContext& context, const std::optional<std::string>& out);

@@ -31,6 +31,7 @@ void AddPlanCommand(CLI::App& app, CommandRunner& selected);
 void AddBackupCommand(CLI::App& app, CommandRunner& selected);
 void AddRestoreCommand(CLI::App& app, CommandRunner& selected);
 void AddRehearseCommand(CLI::App& app, CommandRunner& selected);
+void AddDriftCommand(CLI::App& app, CommandRunner& selected);
 
 /// Adds --to and -n to an up/down subcommand.
 struct TargetFlags {

@@ -24,10 +24,18 @@ struct RehearseFlags {
 nlohmann::json RehearsalJson(const RehearsalResult& result) {
   nlohmann::json applied = nlohmann::json::array();
   for (const AppliedMigration& migration : result.applied) {
-    applied.push_back({{"version", migration.version},
-                       {"description", migration.description},
-                       {"script", migration.script},
-                       {"execution_ms", migration.execution_ms}});
+    nlohmann::json entry = {{"version", migration.version},
+                            {"description", migration.description},
+                            {"script", migration.script},
+                            {"execution_ms", migration.execution_ms}};
+    if (const auto found = result.locks.find(migration.script); found != result.locks.end()) {
+      nlohmann::json locks = nlohmann::json::array();
+      for (const HeldLock& lock : found->second) {
+        locks.push_back({{"relation", lock.relation}, {"mode", lock.mode}});
+      }
+      entry["locks"] = std::move(locks);
+    }
+    applied.push_back(std::move(entry));
   }
   nlohmann::json document = {
       {"ok", result.ok()},
@@ -36,20 +44,14 @@ nlohmann::json RehearsalJson(const RehearsalResult& result) {
       {"applied", std::move(applied)},
       {"round_trip", result.round_trip},
       {"schema_differences", result.schema_differences}};
-  if (result.failure) {
-    document["error"] = {{"version", result.failure->version},
-                         {"file", result.failure->file},
-                         {"line", result.failure->line},
-                         {"message", result.failure->message}};
-  }
+  if (result.failure) document["error"] = FailureJson(*result.failure);
   return document;
 }
 
 int RunRehearse(CommandContext& context, const RehearseFlags& flags) {
   auto [source, driver] = context.LoadSourceAndConnect();
   context.Say(TargetLine(*driver, context));
-  const std::string url =
-      ResolveUrl(context.config(), context.options().url, context.options().env).url;
+  const std::string url = context.TargetUrl();
   RunOptions run = MakeRunOptions(context, "rehearse");
   run.allow_out_of_order = flags.allow_out_of_order;
   run.placeholders = context.placeholders();
@@ -66,6 +68,17 @@ int RunRehearse(CommandContext& context, const RehearseFlags& flags) {
   } else {
     if (result.applied.empty() && !result.failure) {
       context.Say("Nothing pending: nothing to rehearse.");
+    }
+    for (const AppliedMigration& migration : result.applied) {
+      const auto found = result.locks.find(migration.script);
+      if (found == result.locks.end()) continue;
+      std::vector<std::string> locks;
+      for (const HeldLock& lock : found->second) {
+        locks.push_back(fmt::format("{} on {}", lock.mode, lock.relation));
+      }
+      context.Say(fmt::format(
+          "Locks held by {} ({} ms): {}", migration.script, migration.execution_ms,
+          locks.empty() ? "none on tables" : fmt::format("{}", fmt::join(locks, ", "))));
     }
     if (!result.round_trip.empty()) {
       context.Say(

@@ -1,6 +1,5 @@
-#include "dbshift/backup/restore.h"
-
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -9,12 +8,14 @@
 #include "dbshift/cli/commands/commands.h"
 #include "dbshift/cli/render_json.h"
 #include "dbshift/common/error.h"
+#include "dbshift/exec/restore_backup.h"
 
 namespace dbshift::cli {
 namespace {
 
 struct RestoreFlags {
   std::string from;
+  std::optional<int> jobs;
 };
 
 int RunRestore(CommandContext& context, const RestoreFlags& flags) {
@@ -24,8 +25,10 @@ int RunRestore(CommandContext& context, const RestoreFlags& flags) {
   backup::RestoreRequest request;
   request.from = flags.from;
   request.url = target.url;
+  request.jobs = CopyJobs(flags.jobs);
   request.progress = TerminalProgress(context, "restore");
-  const backup::Manifest manifest = backup::Restore(*target.driver, target.source, request);
+  const backup::Manifest manifest =
+      RestoreBackup(*target.driver, target.source, request, target.run(), target.sink());
 
   const auto& version = manifest.schema_version;
   if (context.json()) {
@@ -46,6 +49,9 @@ void AddRestoreCommand(CLI::App& app, CommandRunner& selected) {
   CLI::App* command = app.add_subcommand(
       "restore", "a backup into an empty database, checked against the migrations folder");
   command->add_option("--from", flags->from, "the backup folder")->required();
+  command->add_option("--jobs", flags->jobs,
+                      "PostgreSQL: tables loaded at once, one connection each (default: the "
+                      "cores of this machine, at most 4)");
   command->callback([&selected, flags] {
     selected = [flags](CommandContext& context) { return RunRestore(context, *flags); };
   });

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <poll.h>
 #include <utility>
 
@@ -203,6 +204,29 @@ PgResultPtr Connection::ExecParams(const std::string& sql, const Params& params)
                                        /*resultFormat=*/0)));
 }
 
+TextRows Connection::Rows(const std::string& sql, const Params& params) {
+  const PgResultPtr result = ExecParams(sql, params);
+  const int count = Libpq().PQntuples(result.get());
+  const int columns = Libpq().PQnfields(result.get());
+  TextRows rows;
+  rows.reserve(static_cast<std::size_t>(count));
+  for (int r = 0; r < count; ++r) {
+    std::vector<std::optional<std::string>> row;
+    row.reserve(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) {
+      if (Libpq().PQgetisnull(result.get(), r, c)) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(
+            std::string(Libpq().PQgetvalue(result.get(), r, c),
+                        static_cast<std::size_t>(Libpq().PQgetlength(result.get(), r, c))));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 void Connection::EnsurePrepared(const std::string& name, const std::string& sql,
                                 std::size_t params) {
   if (prepared_.contains(name)) return;
@@ -280,21 +304,92 @@ std::vector<PgResultPtr> Connection::RunPipeline(const std::vector<PipelineComma
   return results;
 }
 
-void Connection::FinishCopyIn(const std::string* data) {
-  bool sent = true;
-  if (data != nullptr) {
-    for (std::size_t offset = 0; offset < data->size() && sent; offset += kCopyChunkBytes) {
-      const std::size_t length = std::min(kCopyChunkBytes, data->size() - offset);
-      sent =
-          Libpq().PQputCopyData(conn_.get(), data->data() + offset, static_cast<int>(length)) == 1;
+bool Connection::SendCopyData(std::string_view data) {
+  for (std::size_t offset = 0; offset < data.size(); offset += kCopyChunkBytes) {
+    const std::size_t length = std::min(kCopyChunkBytes, data.size() - offset);
+    if (Libpq().PQputCopyData(conn_.get(), data.data() + offset, static_cast<int>(length)) != 1) {
+      return false;
     }
   }
+  return true;
+}
+
+void Connection::FinishCopyIn(const std::string* data) {
+  const bool sent = data == nullptr || SendCopyData(*data);
   // An error message makes the server fail the COPY (and roll back its rows)
   // instead of committing a partial or empty load.
   const char* abort_reason =
       data == nullptr ? "dbshift: the script has no data for this COPY FROM STDIN" : nullptr;
   Libpq().PQputCopyEnd(conn_.get(), sent ? abort_reason : "dbshift: sending COPY data failed");
   DrainResults();
+}
+
+namespace {
+
+std::int64_t RowsOf(PGresult* result) {
+  const char* rows = result == nullptr ? "" : Libpq().PQcmdTuples(result);
+  return std::strtoll(rows, nullptr, 10);
+}
+
+}  // namespace
+
+std::int64_t Connection::CopyIn(const std::string& sql,
+                                const std::function<void(const CopySend&)>& write_data) {
+  const PgResultPtr started = Exec(sql);
+  if (Libpq().PQresultStatus(started.get()) != PGRES_COPY_IN) {
+    throw SqlError(fmt::format("expected COPY FROM STDIN, the server answered {}",
+                               Libpq().PQresStatus(Libpq().PQresultStatus(started.get()))),
+                   "");
+  }
+  bool sent = true;
+  try {
+    write_data([&](std::string_view data) {
+      if (sent) sent = SendCopyData(data);
+    });
+  } catch (...) {
+    // The server rolls back the rows of a COPY ended with an error message.
+    Libpq().PQputCopyEnd(conn_.get(), "dbshift: reading the data to load failed");
+    try {
+      DrainResults();
+    } catch (const Error&) {
+      // The failure reported is the reader's, which caused this one.
+    }
+    throw;
+  }
+  Libpq().PQputCopyEnd(conn_.get(), sent ? nullptr : "dbshift: sending COPY data failed");
+  return RowsOf(DrainResults().get());
+}
+
+std::int64_t Connection::CopyOut(const std::string& sql,
+                                 const std::function<void(std::string_view)>& on_row) {
+  const PgResultPtr started = Exec(sql);
+  if (Libpq().PQresultStatus(started.get()) != PGRES_COPY_OUT) {
+    throw SqlError(fmt::format("expected COPY TO STDOUT, the server answered {}",
+                               Libpq().PQresStatus(Libpq().PQresultStatus(started.get()))),
+                   "");
+  }
+  std::int64_t rows = 0;
+  char* buffer = nullptr;
+  int length = 0;
+  try {
+    while ((length = Libpq().PQgetCopyData(conn_.get(), &buffer, /*async=*/0)) > 0) {
+      const std::unique_ptr<char, void (*)(void*)> row(buffer, Libpq().PQfreemem);
+      buffer = nullptr;
+      on_row(std::string_view(row.get(), static_cast<std::size_t>(length)));
+      ++rows;
+    }
+  } catch (...) {
+    try {
+      FinishCopyOut();
+    } catch (const Error&) {
+      // The caller's exception is the one that explains the stop.
+    }
+    throw;
+  }
+  // -1: the COPY is done and its result is next; -2: an error, which the
+  // result reports.
+  DrainResults();
+  return rows;
 }
 
 void Connection::FinishCopyOut() {
@@ -306,13 +401,15 @@ void Connection::FinishCopyOut() {
   DrainResults();
 }
 
-void Connection::DrainResults() {
+PgResultPtr Connection::DrainResults() {
   PgResultPtr failure;
+  PgResultPtr last;
   while (PgResultPtr result{Libpq().PQgetResult(conn_.get())}) {
     switch (Libpq().PQresultStatus(result.get())) {
       case PGRES_COMMAND_OK:
       case PGRES_TUPLES_OK:
       case PGRES_EMPTY_QUERY:
+        last = std::move(result);
         break;
       case PGRES_COPY_IN:
         // A later command of the same query string wants data we do not have:
@@ -336,6 +433,7 @@ void Connection::DrainResults() {
   }
   if (failure != nullptr) Check(std::move(failure));
   if (Broken()) Check(nullptr);
+  return last;
 }
 
 }  // namespace dbshift::postgres

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -17,6 +18,8 @@ namespace dbshift::postgres {
 
 /// Text parameters of a query; nullopt is SQL NULL.
 using Params = std::vector<std::optional<std::string>>;
+/// Rows of a result as text; nullopt is SQL NULL.
+using TextRows = std::vector<std::vector<std::optional<std::string>>>;
 
 /// One command of Connection::RunPipeline.
 struct PipelineCommand {
@@ -54,6 +57,8 @@ class Connection {
   int BackendPid() const;
   /// Runs `sql` with text parameters ($1, $2, ...); returns its checked result.
   PgResultPtr ExecParams(const std::string& sql, const Params& params);
+  /// ExecParams, with the rows of the result as text.
+  TextRows Rows(const std::string& sql, const Params& params = {});
   /// Runs the statement prepared as `name`, preparing it from `sql` first
   /// when this connection has not yet done so.
   PgResultPtr ExecPrepared(const std::string& name, const std::string& sql, const Params& params);
@@ -73,6 +78,20 @@ class Connection {
   /// reads every remaining result, like FinishCopyIn.
   void FinishCopyOut();
 
+  /// Runs `sql`, a COPY ... TO STDOUT, and hands each data row to `on_row`
+  /// as it arrives (text format: one row per call, ending in '\n'). Returns
+  /// the number of rows. When `on_row` throws, the rest of the data is read
+  /// and discarded so the connection stays usable, and the exception goes on.
+  std::int64_t CopyOut(const std::string& sql, const std::function<void(std::string_view)>& on_row);
+  /// Runs `sql`, a COPY ... FROM STDIN; `write_data` is called once and
+  /// sends the data through the function it is given, in pieces of any
+  /// size. Returns the number of rows the server loaded. When `write_data`
+  /// throws, the COPY is failed on the server (so none of its rows stay)
+  /// and the exception goes on.
+  using CopySend = std::function<void(std::string_view)>;
+  std::int64_t CopyIn(const std::string& sql,
+                      const std::function<void(const CopySend&)>& write_data);
+
   /// Returns `result` when it reports success (or a COPY in progress);
   /// otherwise throws: ConnectError when the connection is lost, else SqlError
   /// with the server's primary message, DETAIL and HINT, SQLSTATE and error
@@ -89,8 +108,10 @@ class Connection {
  private:
   static void OnNotice(void* self, const char* message) noexcept;
   // Reads results until libpq reports the command complete, then checks the
-  // first failure among them.
-  void DrainResults();
+  // first failure among them. Returns the last successful one.
+  PgResultPtr DrainResults();
+  // Sends COPY FROM STDIN data in chunks; false when libpq could not send.
+  bool SendCopyData(std::string_view data);
   void EnsurePrepared(const std::string& name, const std::string& sql, std::size_t params);
 
   Url url_;

@@ -20,6 +20,7 @@ namespace dbshift::postgres {
   X(PQbackendPID)                  \
   X(PQclear)                       \
   X(PQcmdStatus)                   \
+  X(PQcmdTuples)                   \
   X(PQconnectdbParams)             \
   X(PQconsumeInput)                \
   X(PQenterPipelineMode)           \

@@ -43,26 +43,7 @@ PostgresDriver::PostgresDriver(const Url& url, const DriverOptions& options)
 
 QueryRows PostgresDriver::Query(const std::string& sql, const QueryParams& params) {
   FlushQueuedHistory();
-  PgResultPtr result = conn_.ExecParams(sql, params);
-  QueryRows rows;
-  const int count = Libpq().PQntuples(result.get());
-  const int columns = Libpq().PQnfields(result.get());
-  rows.reserve(static_cast<std::size_t>(count));
-  for (int r = 0; r < count; ++r) {
-    std::vector<std::optional<std::string>> row;
-    row.reserve(static_cast<std::size_t>(columns));
-    for (int c = 0; c < columns; ++c) {
-      if (Libpq().PQgetisnull(result.get(), r, c)) {
-        row.emplace_back(std::nullopt);
-      } else {
-        row.emplace_back(
-            std::string(Libpq().PQgetvalue(result.get(), r, c),
-                        static_cast<std::size_t>(Libpq().PQgetlength(result.get(), r, c))));
-      }
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  return conn_.Rows(sql, params);
 }
 
 PostgresDriver::~PostgresDriver() {
