@@ -83,16 +83,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     "restore sqlite3 ${R_SQLITE[-1]} us, dbshift ${R_DBSHIFT[-1]} us" >&2
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratios() {  # ratios A[i]/B[i] of two space-separated lists
-  paste <(printf '%s\n' $1) <(printf '%s\n' $2) | awk '{ printf "%.4f\n", $1 / $2 }'
-}
-summary() {  # name, dbshift times, sqlite3 times
-  local r; r=$(ratios "$2" "$3")
-  awk -v name="$1" -v s="$(median $3)" -v d="$(median $2)" -v m="$(median $r)" \
-    -v lo="$(echo "$r" | sort -g | head -1)" -v hi="$(echo "$r" | sort -g | tail -1)" \
-    'BEGIN { printf "| %s | %.0f ms | %.0f ms | **%.2fx** (%.2f–%.2f) |\n", name, s / 1000, d / 1000, m, lo, hi }'
-}
+source "$HERE/paired_report.sh"
 echo
 echo "SQLite $("$SQLITE3" --version | cut -d' ' -f1), $ROWS rows, database $((DB_BYTES / 1000000)) MB;" \
   "dbshift backup folder $((BACKUP_BYTES / 1000000)) MB; $ROUNDS rounds"
