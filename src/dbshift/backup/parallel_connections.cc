@@ -8,13 +8,9 @@
 #include <thread>
 #include <vector>
 
+#include "dbshift/backup/postgres_catalog.h"
+
 namespace dbshift::backup {
-namespace {
-
-constexpr std::chrono::milliseconds kConnectTimeout{10000};
-
-}  // namespace
-
 void RunOnConnections(const Url& url, const ParallelWork& work) {
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
@@ -25,7 +21,7 @@ void RunOnConnections(const Url& url, const ParallelWork& work) {
 
   const auto worker = [&] {
     try {
-      postgres::Connection connection(url, kConnectTimeout);
+      postgres::Connection connection(url, kPostgresConnectTimeout);
       if (!work.session_sql.empty()) connection.Exec(work.session_sql);
       for (std::size_t item = next++; item < work.items && !stop; item = next++) {
         work.work(connection, item);

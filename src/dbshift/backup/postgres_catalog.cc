@@ -1,6 +1,11 @@
 #include "dbshift/backup/postgres_catalog.h"
 
+#include <algorithm>
+#include <numeric>
+
 #include <fmt/format.h>
+
+#include "dbshift/schema/postgres_user_objects.h"
 
 namespace dbshift::backup {
 namespace {
@@ -31,18 +36,26 @@ std::string PostgresColumnList(const std::vector<std::string>& columns) {
   return list;
 }
 
+std::vector<std::size_t> BiggestFirst(const std::vector<std::uint64_t>& sizes) {
+  std::vector<std::size_t> order(sizes.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return sizes[a] > sizes[b]; });
+  return order;
+}
+
 std::vector<std::string> PostgresUserObjects(Driver& driver) {
   const std::string sql = fmt::format(
       "SELECT n.nspname || '.' || c.relname FROM pg_class c "
       "JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {0} AND {1} "
+      "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {} "
       "UNION ALL "
       "SELECT n.nspname || '.' || p.proname FROM pg_proc p "
       "JOIN pg_namespace n ON n.oid = p.pronamespace "
-      "WHERE {0} AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
-      "'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') "
+      "WHERE {} "
       "ORDER BY 1",
-      kPostgresUserSchema, kPostgresNotFromExtension);
+      schema::PostgresUserObject("pg_class", "c.oid"),
+      schema::PostgresUserObject("pg_proc", "p.oid"));
   std::vector<std::string> names;
   for (const auto& row : driver.Query(sql)) {
     if (!row.empty() && row[0]) names.push_back(*row[0]);

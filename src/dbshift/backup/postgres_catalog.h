@@ -1,9 +1,13 @@
 #pragma once
 
-// What backup and restore agree on about a PostgreSQL database: which
-// objects are the user's (not the server's, not an extension's), and how a
-// name is written in SQL.
+// What backup and restore share about a PostgreSQL database: how a name is
+// written in SQL, which objects are the user's (the schema reader's
+// conditions, schema/postgres_user_objects.h), and in what order tables go.
 
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,17 +16,15 @@
 
 namespace dbshift::backup {
 
-/// SQL condition on pg_namespace aliased `n`: a schema of the user's, not
-/// pg_catalog, information_schema, TOAST or temporary schemas.
-inline constexpr const char* kPostgresUserSchema =
-    "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' "
-    "AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
+/// How long a backup or restore connection may take to connect.
+inline constexpr std::chrono::milliseconds kPostgresConnectTimeout{10000};
 
-/// SQL condition: the pg_class row aliased `c` is not part of an extension
-/// (CREATE EXTENSION makes those again).
-inline constexpr const char* kPostgresNotFromExtension =
-    "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-    "AND d.objid = c.oid AND d.deptype = 'e')";
+/// A text cell; NULL as "".
+inline std::string CellText(const std::optional<std::string>& cell) { return cell.value_or(""); }
+
+/// The order to start work items of these sizes in, biggest first, so that
+/// the last to finish on a pool of connections is a small one.
+std::vector<std::size_t> BiggestFirst(const std::vector<std::uint64_t>& sizes);
 
 /// "name", always quoted (correct for every name; these strings are SQL,
 /// never shown).

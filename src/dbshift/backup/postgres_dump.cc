@@ -10,18 +10,15 @@
 #include "dbshift/backup/parallel_connections.h"
 #include "dbshift/backup/postgres_catalog.h"
 #include "dbshift/backup/zstd_file.h"
+#include "dbshift/schema/postgres_user_objects.h"
 
 namespace dbshift::backup {
 namespace {
-
-constexpr std::chrono::milliseconds kConnectTimeout{10000};
 
 // A DDL statement waiting for its lock queues every later query on the
 // table behind it, so the backup waits a bounded time for its table locks
 // and fails rather than stall the application.
 constexpr const char* kTableLockTimeout = "30s";
-
-std::string Text(const std::optional<std::string>& cell) { return cell.value_or(""); }
 
 struct SourceTable {
   BackupTable table;
@@ -34,14 +31,14 @@ std::vector<SourceTable> ListTables(postgres::Connection& connection) {
   for (const auto& row : connection.Rows(
            fmt::format("SELECT c.oid::text, n.nspname, c.relname, pg_relation_size(c.oid)::text "
                        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                       "WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND {} AND {} "
+                       "WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND {} "
                        "ORDER BY n.nspname, c.relname",
-                       kPostgresUserSchema, kPostgresNotFromExtension))) {
+                       schema::PostgresUserObject("pg_class", "c.oid")))) {
     SourceTable source;
-    source.table.schema = Text(row[1]);
-    source.table.name = Text(row[2]);
-    source.disk_bytes = std::stoull(Text(row[3]));
-    by_oid[Text(row[0])] = tables.size();
+    source.table.schema = CellText(row[1]);
+    source.table.name = CellText(row[2]);
+    source.disk_bytes = std::stoull(CellText(row[3]));
+    by_oid[CellText(row[0])] = tables.size();
     tables.push_back(std::move(source));
   }
   if (tables.empty()) return tables;
@@ -51,9 +48,9 @@ std::vector<SourceTable> ListTables(postgres::Connection& connection) {
            "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
            "WHERE c.relkind = 'r' AND {} AND a.attnum > 0 AND NOT a.attisdropped "
            "AND a.attgenerated = '' ORDER BY a.attrelid, a.attnum",
-           kPostgresUserSchema))) {
-    const auto found = by_oid.find(Text(row[0]));
-    if (found != by_oid.end()) tables[found->second].table.columns.push_back(Text(row[1]));
+           schema::PostgresUserSchema()))) {
+    const auto found = by_oid.find(CellText(row[0]));
+    if (found != by_oid.end()) tables[found->second].table.columns.push_back(CellText(row[1]));
   }
   return tables;
 }
@@ -71,17 +68,17 @@ void LockTables(postgres::Connection& connection, const std::vector<SourceTable>
 
 std::vector<BackupSequence> ReadSequences(postgres::Connection& connection) {
   std::vector<BackupSequence> sequences;
-  for (const auto& row : connection.Rows(
-           fmt::format("SELECT n.nspname, c.relname FROM pg_class c "
-                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                       "WHERE c.relkind = 'S' AND {} AND {} ORDER BY n.nspname, c.relname",
-                       kPostgresUserSchema, kPostgresNotFromExtension))) {
-    BackupSequence sequence{Text(row[0]), Text(row[1]), "", false};
+  for (const auto& row :
+       connection.Rows(fmt::format("SELECT n.nspname, c.relname FROM pg_class c "
+                                   "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                   "WHERE c.relkind = 'S' AND {} ORDER BY n.nspname, c.relname",
+                                   schema::PostgresUserObject("pg_class", "c.oid")))) {
+    BackupSequence sequence{CellText(row[0]), CellText(row[1]), "", false};
     const auto state =
         connection.Rows(fmt::format("SELECT last_value::text, is_called::text FROM {}",
                                     QualifiedPostgresName(sequence.schema, sequence.name)));
-    sequence.last_value = Text(state.at(0)[0]);
-    sequence.is_called = Text(state.at(0)[1]) == "true";
+    sequence.last_value = CellText(state.at(0)[0]);
+    sequence.is_called = CellText(state.at(0)[1]) == "true";
     sequences.push_back(std::move(sequence));
   }
   return sequences;
@@ -92,10 +89,10 @@ std::vector<BackupRelation> PopulatedMaterializedViews(postgres::Connection& con
   for (const auto& row :
        connection.Rows(fmt::format("SELECT n.nspname, c.relname FROM pg_class c "
                                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                   "WHERE c.relkind = 'm' AND c.relispopulated AND {} AND {} "
+                                   "WHERE c.relkind = 'm' AND c.relispopulated AND {} "
                                    "ORDER BY n.nspname, c.relname",
-                                   kPostgresUserSchema, kPostgresNotFromExtension))) {
-    views.push_back({Text(row[0]), Text(row[1])});
+                                   schema::PostgresUserObject("pg_class", "c.oid")))) {
+    views.push_back({CellText(row[0]), CellText(row[1])});
   }
   return views;
 }
@@ -105,9 +102,9 @@ std::vector<BackupRelation> PopulatedMaterializedViews(postgres::Connection& con
 PostgresDump DumpPostgres(const Url& url, const std::filesystem::path& folder, int jobs,
                           const CopyProgress& progress, const std::function<void()>& while_locked) {
   // The snapshot lives as long as this transaction: the workers join it.
-  postgres::Connection main(url, kConnectTimeout);
+  postgres::Connection main(url, kPostgresConnectTimeout);
   main.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-  const std::string snapshot = Text(main.Rows("SELECT pg_export_snapshot()").at(0)[0]);
+  const std::string snapshot = CellText(main.Rows("SELECT pg_export_snapshot()").at(0)[0]);
   std::vector<SourceTable> tables = ListTables(main);
   LockTables(main, tables);
   while_locked();
@@ -120,14 +117,10 @@ PostgresDump DumpPostgres(const Url& url, const std::filesystem::path& folder, i
     tables[i].table.file = fmt::format("table-{:04}.copy.zst", i + 1);
   }
 
-  // Biggest first, so that the last table to finish is a small one.
-  std::vector<std::size_t> order(tables.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return tables[a].disk_bytes > tables[b].disk_bytes;
-  });
-  std::uint64_t total = 0;
-  for (const SourceTable& source : tables) total += source.disk_bytes;
+  std::vector<std::uint64_t> sizes;
+  for (const SourceTable& source : tables) sizes.push_back(source.disk_bytes);
+  const std::vector<std::size_t> order = BiggestFirst(sizes);
+  const std::uint64_t total = std::accumulate(sizes.begin(), sizes.end(), std::uint64_t{0});
   std::atomic<std::uint64_t> done{0};
 
   ParallelWork work;

@@ -13,13 +13,10 @@
 #include "dbshift/backup/postgres_catalog.h"
 #include "dbshift/backup/zstd_file.h"
 #include "dbshift/common/error.h"
+#include "dbshift/schema/postgres_user_objects.h"
 
 namespace dbshift::backup {
 namespace {
-
-constexpr std::chrono::milliseconds kConnectTimeout{10000};
-
-std::string Text(const std::optional<std::string>& cell) { return cell.value_or(""); }
 
 std::string Name(const BackupTable& table) {
   return QualifiedPostgresName(table.schema, table.name);
@@ -33,8 +30,8 @@ void RequireTablesAndColumns(postgres::Connection& connection, const Manifest& m
            "SELECT n.nspname || '.' || c.relname, a.attname FROM pg_attribute a "
            "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
            "WHERE c.relkind = 'r' AND {} AND a.attnum > 0 AND NOT a.attisdropped",
-           kPostgresUserSchema))) {
-    columns[Text(row[0])].insert(Text(row[1]));
+           schema::PostgresUserSchema()))) {
+    columns[CellText(row[0])].insert(CellText(row[1]));
   }
   std::vector<std::string> lines;
   for (const BackupTable& table : manifest.tables) {
@@ -74,9 +71,9 @@ std::vector<ForeignKey> ForeignKeys(postgres::Connection& connection) {
                        "JOIN pg_namespace n ON n.oid = c.relnamespace "
                        "WHERE con.contype = 'f' AND con.conparentid = 0 AND {} "
                        "ORDER BY n.nspname, c.relname, con.conname",
-                       kPostgresUserSchema))) {
-    keys.push_back({QualifiedPostgresName(Text(row[0]), Text(row[1])),
-                    QuotePostgresName(Text(row[2])), Text(row[3])});
+                       schema::PostgresUserSchema()))) {
+    keys.push_back({QualifiedPostgresName(CellText(row[0]), CellText(row[1])),
+                    QuotePostgresName(CellText(row[2])), CellText(row[3])});
   }
   return keys;
 }
@@ -92,9 +89,9 @@ std::vector<std::string> TablesWithUserTriggers(postgres::Connection& connection
            "SELECT DISTINCT n.nspname, c.relname FROM pg_trigger t "
            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
            "WHERE NOT t.tgisinternal AND {} ORDER BY 1, 2",
-           kPostgresUserSchema))) {
-    if (loaded.contains(Text(row[0]) + "." + Text(row[1]))) {
-      tables.push_back(QualifiedPostgresName(Text(row[0]), Text(row[1])));
+           schema::PostgresUserSchema()))) {
+    if (loaded.contains(CellText(row[0]) + "." + CellText(row[1]))) {
+      tables.push_back(QualifiedPostgresName(CellText(row[0]), CellText(row[1])));
     }
   }
   return tables;
@@ -140,19 +137,20 @@ std::vector<IndexToRebuild> IndexesToRebuild(postgres::Connection& connection,
            "  AND NOT (d.classid = 'pg_constraint'::regclass AND EXISTS (SELECT 1 "
            "    FROM pg_constraint f WHERE f.oid = d.objid AND f.contype = 'f'))) "
            "ORDER BY 1, 2, 3",
-           kPostgresUserSchema))) {
-    const std::string table = Text(row[0]) + "." + Text(row[1]);
+           schema::PostgresUserSchema()))) {
+    const std::string table = CellText(row[0]) + "." + CellText(row[1]);
     if (!loaded.contains(table)) continue;
-    const std::string relation = QualifiedPostgresName(Text(row[0]), Text(row[1]));
+    const std::string relation = QualifiedPostgresName(CellText(row[0]), CellText(row[1]));
     if (row[4]) {
       const std::string name = QuotePostgresName(*row[4]);
       indexes.push_back(
           {table, fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", relation, name),
-           fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", relation, name, Text(row[5]))});
+           fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", relation, name, CellText(row[5]))});
     } else {
       indexes.push_back(
-          {table, fmt::format("DROP INDEX {}", QualifiedPostgresName(Text(row[0]), Text(row[2]))),
-           Text(row[3])});
+          {table,
+           fmt::format("DROP INDEX {}", QualifiedPostgresName(CellText(row[0]), CellText(row[2]))),
+           CellText(row[3])});
     }
   }
   return indexes;
@@ -186,7 +184,7 @@ void RunTransaction(postgres::Connection& connection, const std::vector<std::str
 std::vector<BackupTable> LoadPostgres(const Url& url, const std::filesystem::path& folder,
                                       const Manifest& manifest, int jobs,
                                       const CopyProgress& progress) {
-  postgres::Connection main(url, kConnectTimeout);
+  postgres::Connection main(url, kPostgresConnectTimeout);
   RequireTablesAndColumns(main, manifest);
   const std::vector<ForeignKey> keys = ForeignKeys(main);
   const std::vector<std::string> triggered = TablesWithUserTriggers(main, manifest);
@@ -204,16 +202,16 @@ std::vector<BackupTable> LoadPostgres(const Url& url, const std::filesystem::pat
   RunTransaction(main, before);
 
   std::vector<BackupTable> loaded(manifest.tables.size());
-  std::vector<std::size_t> order(manifest.tables.size());
-  std::iota(order.begin(), order.end(), 0);
   std::map<std::string, std::uint64_t> file_bytes;
-  std::uint64_t total = 0;
   for (const BackupFile& file : manifest.files) file_bytes[file.path] = file.bytes;
-  for (const BackupTable& table : manifest.tables) total += file_bytes[table.file];
-  // Biggest first, so that the last table to finish is a small one.
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return file_bytes[manifest.tables[a].file] > file_bytes[manifest.tables[b].file];
-  });
+  std::vector<std::uint64_t> sizes;
+  std::map<std::string, std::uint64_t> table_bytes;  // "schema.name" -> its file's size
+  for (const BackupTable& table : manifest.tables) {
+    sizes.push_back(file_bytes[table.file]);
+    table_bytes[table.schema + "." + table.name] = sizes.back();
+  }
+  const std::vector<std::size_t> order = BiggestFirst(sizes);
+  const std::uint64_t total = std::accumulate(sizes.begin(), sizes.end(), std::uint64_t{0});
   std::atomic<std::uint64_t> done{0};
 
   ParallelWork work;
@@ -236,7 +234,7 @@ std::vector<BackupTable> LoadPostgres(const Url& url, const std::filesystem::pat
                                         ReadZstdFile(folder / table.file, send);
                                       });
     });
-    done += file_bytes[table.file];
+    done += sizes[order[item]];
   };
   if (progress) {
     work.tick = [&] { progress(done.load(), total); };
@@ -262,20 +260,14 @@ std::vector<BackupTable> LoadPostgres(const Url& url, const std::filesystem::pat
         fmt::format("REFRESH MATERIALIZED VIEW {}", QualifiedPostgresName(view.schema, view.name)));
   }
   // Indexes of the biggest tables first, several at a time.
-  std::map<std::string, std::uint64_t> table_bytes;
-  for (const BackupTable& table : manifest.tables) {
-    table_bytes[table.schema + "." + table.name] = file_bytes[table.file];
-  }
-  std::vector<const IndexToRebuild*> builds;
-  for (const IndexToRebuild& index : indexes) builds.push_back(&index);
-  std::stable_sort(builds.begin(), builds.end(), [&](const auto* a, const auto* b) {
-    return table_bytes[a->table] > table_bytes[b->table];
-  });
+  std::vector<std::uint64_t> index_sizes;
+  for (const IndexToRebuild& index : indexes) index_sizes.push_back(table_bytes[index.table]);
+  const std::vector<std::size_t> builds = BiggestFirst(index_sizes);
   ParallelWork rebuild;
   rebuild.jobs = jobs;
   rebuild.items = builds.size();
   rebuild.work = [&](postgres::Connection& connection, std::size_t item) {
-    connection.Exec(builds[item]->create);
+    connection.Exec(indexes[builds[item]].create);
   };
 
   try {

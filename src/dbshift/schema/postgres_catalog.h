@@ -13,16 +13,10 @@
 
 #include "dbshift/driver/driver.h"
 #include "dbshift/schema/internal.h"
+#include "dbshift/schema/postgres_user_objects.h"
 #include "dbshift/schema/snapshot.h"
 
 namespace dbshift::schema::internal::postgres {
-
-/// SQL condition: the object `oid` (an SQL expression) of the catalog
-/// `catalog` ("pg_class", "pg_proc", ...) is the user's: it lives in the
-/// namespace aliased `n`, which is not a system one (catalogs, TOAST, other
-/// sessions' temporary objects), and no extension created it (CREATE
-/// EXTENSION did, not the migrations).
-std::string UserObject(std::string_view catalog, std::string_view oid);
 
 /// SQL expression: the schema-qualified, quoted name of collation `oid`.
 std::string CollationName(std::string_view oid);

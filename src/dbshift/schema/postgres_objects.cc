@@ -14,7 +14,7 @@ namespace {
 
 void ReadSchemasAndExtensions(Driver& driver, std::vector<SchemaObject>& objects) {
   for (const Row& row : driver.Query(fmt::format("SELECT n.nspname FROM pg_namespace n WHERE {}",
-                                                 UserObject("pg_namespace", "n.oid")))) {
+                                                 PostgresUserObject("pg_namespace", "n.oid")))) {
     objects.push_back({"schema", QualifiedName({Text(row, 0)}), ""});
   }
   // Extensions belong to the database, not to a schema; their version is
@@ -32,7 +32,7 @@ void ReadFunctions(Driver& driver, std::vector<SchemaObject>& objects) {
       "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),"
       " pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
       " WHERE p.prokind IN ('f', 'p', 'w') AND {}",
-      UserObject("pg_proc", "p.oid")));
+      PostgresUserObject("pg_proc", "p.oid")));
   for (const Row& row : rows) {
     objects.push_back({"function",
                        QualifiedName({Text(row, 0), Text(row, 1)}) + "(" + Text(row, 2) + ")",
@@ -49,7 +49,7 @@ void ReadTriggers(Driver& driver, const std::string& history_table,
                   " FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
                   " JOIN pg_namespace n ON n.oid = c.relnamespace"
                   " WHERE NOT t.tgisinternal AND c.relname <> $1 AND {}",
-                  UserObject("pg_class", "c.oid")),
+                  PostgresUserObject("pg_class", "c.oid")),
       {history_table});
   for (const Row& row : rows) {
     const std::string& enabled = Text(row, 4);
@@ -79,7 +79,7 @@ void ReadSequences(Driver& driver, std::vector<SchemaObject>& objects) {
       " JOIN pg_namespace n ON n.oid = c.relnamespace"
       " WHERE NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_class'::regclass"
       "   AND i.objid = c.oid AND i.deptype = 'i') AND {}",
-      UserObject("pg_class", "c.oid")));
+      PostgresUserObject("pg_class", "c.oid")));
   for (const Row& row : rows) {
     const std::string& owner = Text(row, 8);
     objects.push_back(
@@ -103,7 +103,7 @@ void ReadTypes(Driver& driver, std::vector<SchemaObject>& objects) {
       " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
       " WHERE (t.typtype IN ('e', 'r') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class r"
       "   WHERE r.oid = t.typrelid AND r.relkind = 'c'))) AND {}",
-      UserObject("pg_type", "t.oid")));
+      PostgresUserObject("pg_type", "t.oid")));
   for (const Row& row : rows) {
     const std::string& type = Text(row, 2);
     const std::string& body = Text(row, 3);
@@ -124,7 +124,7 @@ void ReadDomains(Driver& driver, std::vector<SchemaObject>& objects) {
                   "   WHERE k.contypid = t.oid)"
                   " FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype"
                   " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND {}",
-                  CollationName("t.typcollation"), UserObject("pg_type", "t.oid")));
+                  CollationName("t.typcollation"), PostgresUserObject("pg_type", "t.oid")));
   for (const Row& row : rows) {
     const std::string& collation = Text(row, 3);
     const std::string& default_value = Text(row, 5);

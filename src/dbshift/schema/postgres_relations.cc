@@ -14,7 +14,7 @@ namespace {
 
 // Relations of the user schemas, created by the migrations (not by an
 // extension), other than the history table. `c` is the table.
-std::string UserTable() { return UserObject("pg_class", "c.oid") + " AND c.relname <> $1"; }
+std::string UserTable() { return PostgresUserObject("pg_class", "c.oid") + " AND c.relname <> $1"; }
 
 void ReadTables(Driver& driver, const std::string& history_table,
                 std::vector<SchemaObject>& objects) {
@@ -132,7 +132,7 @@ void ReadViews(Driver& driver, std::vector<SchemaObject>& objects) {
                                " array_to_string(c.reloptions, ', ')"
                                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                                " WHERE c.relkind IN ('v', 'm') AND {}",
-                               UserObject("pg_class", "c.oid")));
+                               PostgresUserObject("pg_class", "c.oid")));
   for (const Row& row : rows) {
     const std::string& options = Text(row, 4);
     objects.push_back({Text(row, 2) == "m" ? "materialized view" : "view",

@@ -44,15 +44,6 @@ class CatalogSearchPath {
 
 namespace postgres {
 
-std::string UserObject(std::string_view catalog, std::string_view oid) {
-  return fmt::format(
-      "n.nspname NOT IN ('pg_catalog', 'information_schema')"
-      " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'"
-      " AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '{}'::regclass"
-      " AND x.objid = {} AND x.deptype = 'e')",
-      catalog, oid);
-}
-
 std::string CollationName(std::string_view oid) {
   return fmt::format(
       "(SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname) FROM pg_collation co"
@@ -79,3 +70,19 @@ Snapshot ReadPostgresSchema(Driver& driver, const std::string& history_table) {
 }
 
 }  // namespace dbshift::schema::internal
+
+namespace dbshift::schema {
+
+std::string PostgresUserSchema() {
+  return "n.nspname NOT IN ('pg_catalog', 'information_schema')"
+         " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
+}
+
+std::string PostgresUserObject(std::string_view catalog, std::string_view oid) {
+  return fmt::format(
+      "{} AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '{}'::regclass"
+      " AND x.objid = {} AND x.deptype = 'e')",
+      PostgresUserSchema(), catalog, oid);
+}
+
+}  // namespace dbshift::schema
