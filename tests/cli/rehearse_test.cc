@@ -2,18 +2,23 @@
 // to a copy, the ones with undo scripts are undone and redone, the target
 // is never written, and the copy is removed; a failing migration, an undo
 // that does not restore the schema, nothing pending; PostgreSQL's lock
-// report and a copy that holds the target's rows; MySQL, refused.
+// report, its copy by template or by backup (chosen, forced, refused) that
+// holds the target's rows; MySQL, refused.
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "dbshift/common/sha256.h"
+#include "dbshift/common/url.h"
+#include "dbshift/driver/driver.h"
 
 #include "cli/cli_fixture.h"
 
@@ -21,6 +26,7 @@ namespace dbshift::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class RehearseTest : public CliTest {
  protected:
@@ -70,6 +76,8 @@ TEST_P(RehearseTest, AppliesUndoesAndRedoesOnACopyAndLeavesTheTargetAlone) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const nlohmann::json result = ParseJson(run.out);
   EXPECT_EQ(result["ok"], true);
+  // Nothing else is connected to the test's database.
+  EXPECT_EQ(result["copy"], postgres() ? "template" : "backup api");
   EXPECT_EQ(result["from_version"], "2");
   ASSERT_EQ(result["applied"].size(), 2U);
   EXPECT_EQ(result["applied"][0]["version"], "3");
@@ -136,14 +144,27 @@ TEST_P(RehearseTest, NothingPendingIsNothingToRehearse) {
       RunWith({.args = {"rehearse"}, .env = {{"TMPDIR", scratch().string()}}});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("Nothing pending"));
+  const ProcessResult json = Rehearse();
+  EXPECT_EQ(ParseJson(json.out)["copy"], nullptr) << "no copy is made";
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, RehearseTest, ::testing::Values("sqlite", "postgres"),
                          EngineName);
 
-// PostgreSQL's copy is a backup restored into a scratch database: the
-// rehearsal reports the locks each migration took there, and the scratch
-// database is gone afterwards.
+class RehearseSqliteTest : public RehearseTest {};
+
+TEST_P(RehearseSqliteTest, HasNoTemplateCopy) {
+  TargetAtTwoWithTwoPending();
+  const ProcessResult run = Rehearse({"--copy", "template"});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("SQLite has no template databases"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, RehearseSqliteTest, ::testing::Values("sqlite"), EngineName);
+
+// PostgreSQL's copy is a scratch database made by template or from a
+// backup: the rehearsal reports the locks each migration took there, and
+// the scratch database is gone afterwards.
 class RehearsePostgresTest : public RehearseTest {
  protected:
   // rehearse, and no scratch database of that run left behind (its name
@@ -189,9 +210,11 @@ TEST_P(RehearsePostgresTest, ReportsTheLocksEachMigrationTook) {
   EXPECT_THAT(text.out, HasSubstr("AccessExclusiveLock on public.users"));
 }
 
-// A migration that depends on the target's rows fails on the copy as it
-// would on the target: the copy has the data.
-TEST_P(RehearsePostgresTest, TheCopyHoldsTheTargetsRows) {
+// With no other session on the target, the copy is made by template; with
+// one, by backup, and the rehearsal says why. Both copies hold the target's
+// rows: a migration that depends on them fails on the copy as it would on
+// the target.
+TEST_P(RehearsePostgresTest, TheCopyHoldsTheTargetsRowsByTemplateAndByBackup) {
   TargetAtTwoWithTwoPending();
   WriteMigration("V4__email.sql",
                  "-- dbshift:allow adding-not-nullable-field\n"
@@ -200,12 +223,79 @@ TEST_P(RehearsePostgresTest, TheCopyHoldsTheTargetsRows) {
                  "  RAISE EXCEPTION 'the copy lacks rows'; END IF; END $$;\n"
                  "ALTER TABLE users ALTER COLUMN name SET NOT NULL;\n");
   db().Query("INSERT INTO users (id) VALUES (99)");  // a row that breaks SET NOT NULL
-  const ProcessResult run = RehearseLeavingNoDatabase({"--format", "json", "rehearse"});
-  EXPECT_EQ(run.exit_code, 1) << run.err;
+  const std::string before = TargetFileHash();
+  for (const bool other_session : {false, true}) {
+    SCOPED_TRACE(other_session ? "another session connected" : "no other session");
+    std::unique_ptr<Driver> session =
+        other_session ? OpenDriver(Url::Parse(url()), DriverOptions{}) : nullptr;
+    const ProcessResult run = RehearseLeavingNoDatabase({"--format", "json", "rehearse"});
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    const nlohmann::json result = ParseJson(run.out);
+    EXPECT_EQ(result["copy"], other_session ? "backup" : "template") << result.dump(2);
+    if (other_session) {
+      EXPECT_EQ(result["copy_note"], "1 other session is connected to the target");
+    }
+    EXPECT_EQ(result["error"]["file"], "V4__email.sql");
+    EXPECT_EQ(result["error"]["line"], 5);
+    EXPECT_THAT(result["error"]["message"].get<std::string>(), HasSubstr("contains null values"));
+  }
+  EXPECT_EQ(TargetFileHash(), before);
+}
+
+// --copy template refuses to wait for other sessions (exit 4, the target
+// is not had in time); --copy backup never closes the target.
+TEST_P(RehearsePostgresTest, CopyMethodCanBeChosen) {
+  TargetAtTwoWithTwoPending();
+  const ProcessResult by_backup =
+      RehearseLeavingNoDatabase({"--format", "json", "rehearse", "--copy", "backup"});
+  ASSERT_EQ(by_backup.exit_code, 0) << by_backup.err;
+  EXPECT_EQ(ParseJson(by_backup.out)["copy"], "backup");
+  EXPECT_FALSE(ParseJson(by_backup.out).contains("copy_note"));
+
+  const ProcessResult by_template = RehearseLeavingNoDatabase({"rehearse", "--copy", "template"});
+  ASSERT_EQ(by_template.exit_code, 0) << by_template.err;
+  EXPECT_THAT(by_template.out, HasSubstr("CREATE DATABASE ... TEMPLATE"));
+
+  const std::unique_ptr<Driver> session = OpenDriver(Url::Parse(url()), DriverOptions{});
+  const ProcessResult refused = RehearseLeavingNoDatabase({"rehearse", "--copy", "template"});
+  EXPECT_EQ(refused.exit_code, 4) << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr("1 other session is connected to the target"));
+  EXPECT_FALSE(db().HasTable("orders"));
+}
+
+// A role that may create databases but not copy the target (it does not
+// own it) is refused the template by the server after dbshift closed its
+// session: dbshift connects again and copies by backup.
+TEST_P(RehearsePostgresTest, ARefusedTemplateFallsBackToABackup) {
+  TargetAtTwoWithTwoPending();
+  const std::string role = fmt::format("dbshift_rehearse_notowner_{}", ::getpid());
+  const std::string password = "Sup3rSecretPw";
+  db().Query(fmt::format("CREATE ROLE {} LOGIN CREATEDB PASSWORD '{}'", role, password));
+  db().Query(
+      fmt::format("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {0}; "
+                  "GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {0}",
+                  role));
+  const Url admin = Url::Parse(url());
+  const std::string role_url = fmt::format("postgres://{}:{}@{}:{}/{}", role, password,
+                                           admin.host(), admin.port(), admin.database());
+  BackgroundProcess process(
+      DbshiftBinary(), {.args = {"--url", role_url, "--dir", migrations_dir().string(), "--format",
+                                 "json", "rehearse"},
+                        .env = {{"TMPDIR", scratch().string()}, {"DATABASE_URL", std::nullopt}},
+                        .cwd = work_dir()});
+  const ProcessResult run = process.Wait(std::chrono::seconds(60)).value_or(ProcessResult{});
+  const std::string left = db().Query(
+      fmt::format("SELECT datname FROM pg_database WHERE datname LIKE 'dbshift\\_scratch\\_{}\\_%'",
+                  process.pid()));
+  db().Query(fmt::format("DROP OWNED BY {0}; DROP ROLE {0}", role));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
   const nlohmann::json result = ParseJson(run.out);
-  EXPECT_EQ(result["error"]["file"], "V4__email.sql");
-  EXPECT_EQ(result["error"]["line"], 5);
-  EXPECT_THAT(result["error"]["message"].get<std::string>(), HasSubstr("contains null values"));
+  EXPECT_EQ(result["copy"], "backup");
+  EXPECT_THAT(result["copy_note"].get<std::string>(), HasSubstr("would not copy the target"));
+  EXPECT_THAT(run.out + run.err, Not(HasSubstr(password)));
+  EXPECT_EQ(result["applied"].size(), 2U);
+  EXPECT_EQ(left, "") << "the scratch database is left";
+  EXPECT_FALSE(db().HasTable("orders"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, RehearsePostgresTest, ::testing::Values("postgres"), EngineName);

@@ -15,6 +15,14 @@
 #include "dbshift/source/loader.h"
 
 namespace dbshift::cli {
+namespace {
+
+// Another tool's history names its rows by the scripts they came from.
+void AttachSource(Driver& driver, const MigrationSet& source) {
+  if (auto* foreign = dynamic_cast<ForeignHistoryDriver*>(&driver)) foreign->AttachSource(source);
+}
+
+}  // namespace
 
 CommandContext::CommandContext(GlobalOptions options) : options_(std::move(options)) {}
 
@@ -65,10 +73,14 @@ std::pair<MigrationSet, std::unique_ptr<Driver>> CommandContext::LoadSourceAndCo
   }
   MigrationSet migrations = source.get();  // rethrows a source error first
   if (connect_error) std::rethrow_exception(connect_error);
-  if (auto* foreign = dynamic_cast<ForeignHistoryDriver*>(driver.get())) {
-    foreign->AttachSource(migrations);
-  }
+  AttachSource(*driver, migrations);
   return {std::move(migrations), std::move(driver)};
+}
+
+std::unique_ptr<Driver> CommandContext::Reconnect(const MigrationSet& source) {
+  std::unique_ptr<Driver> driver = Connect();
+  AttachSource(*driver, source);
+  return driver;
 }
 
 std::unique_ptr<Driver> CommandContext::Connect() {

@@ -75,6 +75,8 @@ class CommandContext {
   /// error is reported before a connection error, so the outcome does not
   /// depend on timing.
   std::pair<MigrationSet, std::unique_ptr<Driver>> LoadSourceAndConnect();
+  /// Connect()s again, as LoadSourceAndConnect() did with `source`.
+  std::unique_ptr<Driver> Reconnect(const MigrationSet& source);
   /// Where the URL came from ("--url", "--env prod", "DATABASE_URL", "default").
   const std::string& url_origin() const { return url_origin_; }
   LockPolicy lock_policy();

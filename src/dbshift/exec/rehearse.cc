@@ -1,8 +1,11 @@
 #include "dbshift/exec/rehearse.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -70,24 +73,44 @@ class SqliteCopy : public RehearsalCopy {
   std::unique_ptr<Driver> driver_;
 };
 
-// PostgreSQL: a fresh backup of the target restored into a scratch database
-// on the same server. The backup reads the target in one snapshot while
-// the application goes on (CREATE DATABASE ... TEMPLATE would need every
-// session of the target closed, this one included).
+// PostgreSQL: a scratch database on the same server, made from the target
+// by template when no other session is connected (the server copies the
+// files; new sessions wait meanwhile), else by a fresh backup of the target
+// restored there (the backup reads the target in one snapshot while the
+// application goes on).
 class PostgresCopy : public RehearsalCopy {
  public:
-  PostgresCopy(Driver& target, const Url& url, const std::string& history_table,
-               const MigrationSet& source, const RunOptions& options)
-      : folder_("rehearse") {
+  PostgresCopy(std::unique_ptr<Driver>& target, const RehearseRequest& request,
+               const MigrationSet& source, const RunOptions& options, RehearsalResult& result) {
+    const Url url = Url::Parse(request.target_url);
     DriverOptions driver_options;
-    driver_options.history_table = history_table;
-    scratch_ = CreateScratchDatabase(target, url, driver_options, "rehearse");
+    driver_options.history_table = request.history_table;
+    if (request.copy != CopyMethod::kBackup) {
+      TemplateCopy by_template = CopyByTemplate(target, url, driver_options, request.reconnect);
+      if (by_template.copy) {
+        scratch_ = std::move(by_template.copy);
+        result.copy_method = "template";
+        return;
+      }
+      if (request.copy == CopyMethod::kTemplate) {
+        const std::string message = fmt::format(
+            "rehearse --copy template: {}; close them, or let rehearse copy by backup "
+            "(--copy auto)",
+            by_template.why_not);
+        if (by_template.target_in_use) throw LockTimeout(message);
+        throw UsageError(message);
+      }
+      result.copy_note = by_template.why_not;
+    }
+    result.copy_method = "backup";
+    scratch_ = CreateScratchDatabase(*target, url, driver_options, "rehearse");
+    folder_.emplace("rehearse");
     backup::BackupRequest backup;
-    backup.out_dir = folder_.path();
+    backup.out_dir = folder_->path();
     backup.url = url.raw();
-    backup.history_table = history_table;
+    backup.history_table = request.history_table;
     backup.tool_version = kToolVersion;
-    const backup::BackupResult taken = backup::TakeBackup(target, source, backup);
+    const backup::BackupResult taken = backup::TakeBackup(*target, source, backup);
 
     const std::string name =
         scratch_->driver().Query("SELECT current_database()").at(0).at(0).value_or("");
@@ -103,9 +126,14 @@ class PostgresCopy : public RehearsalCopy {
   Driver& driver() override { return scratch_->driver(); }
 
  private:
-  ScratchFolder folder_;
+  std::optional<ScratchFolder> folder_;  // the backup, by backup only
   std::unique_ptr<ScratchDatabase> scratch_;
 };
+
+// PostgreSQL's table lock modes, weakest first.
+constexpr std::array<std::string_view, 8> kLockModes = {
+    "AccessShareLock", "RowShareLock",          "RowExclusiveLock", "ShareUpdateExclusiveLock",
+    "ShareLock",       "ShareRowExclusiveLock", "ExclusiveLock",    "AccessExclusiveLock"};
 
 // PostgreSQL: the relation locks the migration's transaction holds just
 // before it commits, the strongest per relation (the one that decides whom
@@ -119,49 +147,55 @@ std::vector<HeldLock> HeldRelationLocks(Driver& driver, const std::string& histo
            "AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
            "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND c.relname <> $1",
            {history_table})) {
-    static const std::vector<std::string> kModes = {
-        "AccessShareLock", "RowShareLock",          "RowExclusiveLock", "ShareUpdateExclusiveLock",
-        "ShareLock",       "ShareRowExclusiveLock", "ExclusiveLock",    "AccessExclusiveLock"};
     const std::string mode = row.at(1).value_or("");
-    const int rank =
-        static_cast<int>(std::find(kModes.begin(), kModes.end(), mode) - kModes.begin());
+    const int rank = static_cast<int>(std::find(kLockModes.begin(), kLockModes.end(), mode) -
+                                      kLockModes.begin());
     auto& held = strongest[row.at(0).value_or("")];
     if (held.second.empty() || rank > held.first) held = {rank, mode};
   }
   std::vector<HeldLock> locks;
+  locks.reserve(strongest.size());
   for (const auto& [relation, held] : strongest) locks.push_back({relation, held.second});
   return locks;
 }
 
 }  // namespace
 
-RehearsalResult Rehearse(Driver& target, const std::string& target_url,
-                         const std::string& history_table, const MigrationSet& source,
-                         const RunOptions& options, EventSink& sink) {
-  if (target.dialect() == Dialect::kMysql) {
+RehearsalResult Rehearse(std::unique_ptr<Driver>& target, const RehearseRequest& request,
+                         const MigrationSet& source, const RunOptions& options, EventSink& sink) {
+  const Dialect dialect = target->dialect();
+  if (dialect == Dialect::kMysql) {
     throw UsageError(fmt::format(
         "rehearse: {} targets cannot be rehearsed by this version of dbshift yet (SQLite and "
         "PostgreSQL only)",
-        DialectName(target.dialect())));
+        DialectName(dialect)));
   }
+  if (dialect == Dialect::kSqlite && request.copy == CopyMethod::kTemplate) {
+    throw UsageError(
+        "rehearse --copy template: SQLite has no template databases; its copy is made with the "
+        "online backup API");
+  }
+  const std::string& history_table = request.history_table;
   RehearsalResult result;
   {
-    // Nothing to rehearse: no copy (on PostgreSQL a copy is a whole backup).
+    // Nothing to rehearse: no copy (on PostgreSQL a copy can be a whole backup).
     const PlanOptions plan_options{options.allow_out_of_order};
-    const Plan plan = ReadPlan(target, source, plan_options);
+    const Plan plan = ReadPlan(*target, source, plan_options);
     ThrowIfProblems(plan, "rehearse");
     if (SelectUp(plan, options.target).empty()) {
       if (plan.current_version) result.target_version = plan.current_version->text();
       return result;
     }
   }
-  const Url url = Url::Parse(target_url);
-  DriverOptions driver_options;
-  driver_options.history_table = history_table;
-  std::unique_ptr<RehearsalCopy> rehearsal =
-      target.dialect() == Dialect::kSqlite
-          ? std::unique_ptr<RehearsalCopy>(std::make_unique<SqliteCopy>(url, driver_options))
-          : std::make_unique<PostgresCopy>(target, url, history_table, source, options);
+  std::unique_ptr<RehearsalCopy> rehearsal;
+  if (dialect == Dialect::kSqlite) {
+    DriverOptions driver_options;
+    driver_options.history_table = history_table;
+    rehearsal = std::make_unique<SqliteCopy>(Url::Parse(request.target_url), driver_options);
+    result.copy_method = "backup api";
+  } else {
+    rehearsal = std::make_unique<PostgresCopy>(target, request, source, options, result);
+  }
   Driver* const copy = &rehearsal->driver();
 
   const Plan before = ReadPlan(*copy, source, PlanOptions{options.allow_out_of_order});

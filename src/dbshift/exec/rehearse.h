@@ -6,6 +6,7 @@
 // into the same schema.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "dbshift/driver/driver.h"
 #include "dbshift/exec/events.h"
 #include "dbshift/exec/executor.h"
+#include "dbshift/exec/scratch_database.h"
 #include "dbshift/source/migration.h"
 
 namespace dbshift {
@@ -24,8 +26,29 @@ struct HeldLock {
   std::string mode;      ///< as pg_locks names it: "AccessExclusiveLock", ...
 };
 
+/// How a PostgreSQL target is copied.
+enum class CopyMethod {
+  kAuto,      ///< by template when no other session is connected, else by backup
+  kTemplate,  ///< CREATE DATABASE ... TEMPLATE only
+  kBackup,    ///< a backup restored only: new sessions of the target never wait
+};
+
+struct RehearseRequest {
+  std::string target_url;
+  std::string history_table;
+  CopyMethod copy = CopyMethod::kAuto;
+  /// Opens the target again when a copy by template, for which it was
+  /// closed, was refused by the server.
+  Reconnect reconnect;
+};
+
 struct RehearsalResult {
-  std::string target_version;             ///< of the target (and the copy) before; empty: none
+  std::string target_version;  ///< of the target (and the copy) before; empty: none
+  /// How the copy was made: "backup api" (SQLite), "template" or "backup"
+  /// (PostgreSQL); empty when nothing was pending and no copy was made.
+  std::string copy_method;
+  /// PostgreSQL copied by backup although a template copy was allowed: why.
+  std::string copy_note;
   std::vector<AppliedMigration> applied;  ///< up on the copy, in order
   /// PostgreSQL: by script, the locks each migration run in a transaction
   /// held before its commit (none recorded for no-transaction scripts).
@@ -42,15 +65,18 @@ struct RehearsalResult {
   bool ok() const { return !failure && schema_differences.empty(); }
 };
 
-/// Copies the target at `target_url` (SQLite: the online backup API into a
-/// temporary file; PostgreSQL: a backup of the target restored into a
-/// scratch database on the same server; both removed afterwards) and
-/// rehearses there: up, then the undo round trip. Events of the runs on the copy go to `sink`; the
-/// target is only read.
-/// Throws UsageError for engines without rehearsal yet and in-memory
-/// databases, ValidationError when the plan has problems.
-RehearsalResult Rehearse(Driver& target, const std::string& target_url,
-                         const std::string& history_table, const MigrationSet& source,
-                         const RunOptions& options, EventSink& sink);
+/// Copies the target (SQLite: the online backup API into a temporary file;
+/// PostgreSQL: CREATE DATABASE ... TEMPLATE when no other session is
+/// connected, else a backup of the target restored into a scratch database
+/// on the same server, as `request.copy` allows; removed afterwards) and
+/// rehearses there: up, then the undo round trip. Events of the runs on the
+/// copy go to `sink`; the target is only read. A copy by template closes
+/// `target`: on return it may be null.
+/// Throws UsageError for engines without rehearsal yet, in-memory
+/// databases and a copy method the engine does not have, LockTimeout when
+/// only a copy by template is allowed and it could not be made because the
+/// target is in use, ValidationError when the plan has problems.
+RehearsalResult Rehearse(std::unique_ptr<Driver>& target, const RehearseRequest& request,
+                         const MigrationSet& source, const RunOptions& options, EventSink& sink);
 
 }  // namespace dbshift

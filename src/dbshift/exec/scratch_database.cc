@@ -39,9 +39,10 @@ class SqliteScratch : public ScratchDatabase {
 // the constructor of the object holding it fails after creating it.
 class ServerDatabase {
  public:
-  ServerDatabase(Driver& server, std::string name) : server_(server), name_(std::move(name)) {
-    server_.Query(
-        fmt::format("CREATE DATABASE {} TEMPLATE template0", server_.QuoteIdentifier(name_)));
+  ServerDatabase(Driver& server, std::string name, std::string_view template_database)
+      : server_(server), name_(std::move(name)) {
+    server_.Query(fmt::format("CREATE DATABASE {} TEMPLATE {}", server_.QuoteIdentifier(name_),
+                              server_.QuoteIdentifier(template_database)));
   }
   ~ServerDatabase() { Drop(); }
   ServerDatabase(const ServerDatabase&) = delete;
@@ -93,12 +94,18 @@ std::string SearchPath(Driver& driver) {
   return rows.empty() ? "" : rows.front().at(0).value_or("");
 }
 
+// `server` runs CREATE and DROP DATABASE; `owned_server` is it when the
+// scratch database owns that session (a copy of the target, made from
+// another database on the server), null when the caller's is used.
 class PostgresScratch : public ScratchDatabase {
  public:
-  PostgresScratch(Driver& target, const Url& target_url, const DriverOptions& options)
-      : database_(target, NewScratchName()),
+  PostgresScratch(std::unique_ptr<Driver> owned_server, Driver& server,
+                  std::string_view template_database, const Url& target_url,
+                  const DriverOptions& options, const std::string& search_path)
+      : owned_server_(std::move(owned_server)),
+        database_(server, NewScratchName(), template_database),
         driver_(OpenDriver(target_url.WithDatabase(database_.name()), options)) {
-    driver_->Query("SELECT pg_catalog.set_config('search_path', $1, false)", {SearchPath(target)});
+    driver_->Query("SELECT pg_catalog.set_config('search_path', $1, false)", {search_path});
   }
   ~PostgresScratch() override { Remove(); }
 
@@ -109,9 +116,35 @@ class PostgresScratch : public ScratchDatabase {
   }
 
  private:
+  std::unique_ptr<Driver> owned_server_;  // first: it outlives the database
   ServerDatabase database_;
   std::unique_ptr<Driver> driver_;
 };
+
+// A session on the target's server that is not on the target: on the
+// database every cluster has ("postgres"), else on template1.
+std::unique_ptr<Driver> ConnectBesideTarget(const Url& target_url, const DriverOptions& options) {
+  try {
+    return OpenDriver(target_url.WithDatabase("postgres"), options);
+  } catch (const ConnectError&) {
+    return OpenDriver(target_url.WithDatabase("template1"), options);
+  }
+}
+
+// Sessions on the target's database other than this one. Autovacuum
+// workers do not count: CREATE DATABASE stops them itself.
+int64_t OtherSessions(Driver& target) {
+  const QueryRows rows = target.Query(
+      "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database() "
+      "AND pid <> pg_catalog.pg_backend_pid() AND backend_type <> 'autovacuum worker'");
+  return rows.empty() ? 0 : std::stoll(rows.front().at(0).value_or("0"));
+}
+
+bool IsInUseOrNotAllowed(const SqlError& error) {
+  // 55006: "source database is being accessed by other users";
+  // 42501: the role may not create databases or copy this one.
+  return error.context().sqlstate == "55006" || error.context().sqlstate == "42501";
+}
 
 }  // namespace
 
@@ -123,12 +156,48 @@ std::unique_ptr<ScratchDatabase> CreateScratchDatabase(Driver& target, const Url
       return std::make_unique<SqliteScratch>(options, command);
     case Dialect::kPostgres:
       RequireCreatedb(target, command);
-      return std::make_unique<PostgresScratch>(target, target_url, options);
+      return std::make_unique<PostgresScratch>(nullptr, target, "template0", target_url, options,
+                                               SearchPath(target));
     case Dialect::kMysql:
       break;
   }
   throw UsageError(
       fmt::format("{}: {} targets are not supported yet", command, DialectName(target.dialect())));
+}
+
+TemplateCopy CopyByTemplate(std::unique_ptr<Driver>& target, const Url& target_url,
+                            const DriverOptions& options, const Reconnect& reconnect) {
+  TemplateCopy copy;
+  if (const int64_t others = OtherSessions(*target); others > 0) {
+    copy.why_not = fmt::format("{} other session{} connected to the target", others,
+                               others == 1 ? " is" : "s are");
+    copy.target_in_use = true;
+    return copy;
+  }
+  const std::string database = target->Query("SELECT current_database()").at(0).at(0).value_or("");
+  const std::string search_path = SearchPath(*target);
+  std::unique_ptr<Driver> server;
+  try {
+    server = ConnectBesideTarget(target_url, options);
+  } catch (const ConnectError& error) {
+    copy.why_not = fmt::format("no session could be opened beside the target ({})", error.what());
+    return copy;
+  }
+  target.reset();  // the server copies a database no session is connected to
+  try {
+    Driver& session = *server;
+    copy.copy = std::make_unique<PostgresScratch>(std::move(server), session, database, target_url,
+                                                  options, search_path);
+  } catch (const SqlError& error) {
+    target = reconnect();
+    if (!IsInUseOrNotAllowed(error)) throw;
+    copy.target_in_use = error.context().sqlstate == "55006";
+    copy.why_not = fmt::format("the server would not copy the target ({})", error.what());
+  } catch (...) {
+    target = reconnect();
+    throw;
+  }
+  return copy;
 }
 
 }  // namespace dbshift

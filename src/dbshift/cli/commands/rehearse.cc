@@ -19,7 +19,14 @@ namespace {
 
 struct RehearseFlags {
   bool allow_out_of_order = false;
+  std::string copy = "auto";
 };
+
+CopyMethod ParseCopyMethod(const std::string& name) {
+  if (name == "template") return CopyMethod::kTemplate;
+  if (name == "backup") return CopyMethod::kBackup;
+  return CopyMethod::kAuto;  // CLI11 has checked the name
+}
 
 nlohmann::json RehearsalJson(const RehearsalResult& result) {
   nlohmann::json applied = nlohmann::json::array();
@@ -39,11 +46,14 @@ nlohmann::json RehearsalJson(const RehearsalResult& result) {
   }
   nlohmann::json document = {
       {"ok", result.ok()},
+      {"copy",
+       result.copy_method.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.copy_method)},
       {"from_version", result.target_version.empty() ? nlohmann::json(nullptr)
                                                      : nlohmann::json(result.target_version)},
       {"applied", std::move(applied)},
       {"round_trip", result.round_trip},
       {"schema_differences", result.schema_differences}};
+  if (!result.copy_note.empty()) document["copy_note"] = result.copy_note;
   if (result.failure) document["error"] = FailureJson(*result.failure);
   return document;
 }
@@ -51,7 +61,11 @@ nlohmann::json RehearsalJson(const RehearsalResult& result) {
 int RunRehearse(CommandContext& context, const RehearseFlags& flags) {
   auto [source, driver] = context.LoadSourceAndConnect();
   context.Say(TargetLine(*driver, context));
-  const std::string url = context.TargetUrl();
+  RehearseRequest request;
+  request.target_url = context.TargetUrl();
+  request.history_table = context.HistoryTable();
+  request.copy = ParseCopyMethod(flags.copy);
+  request.reconnect = [&context, &source = source] { return context.Reconnect(source); };
   RunOptions run = MakeRunOptions(context, "rehearse");
   run.allow_out_of_order = flags.allow_out_of_order;
   run.placeholders = context.placeholders();
@@ -59,9 +73,15 @@ int RunRehearse(CommandContext& context, const RehearseFlags& flags) {
   // to databases, and the copy is thrown away.
   TerminalSink terminal(context, false);
   context.Say("Rehearsing on a copy of the target; the target is only read.");
-  const RehearsalResult result = Rehearse(
-      *driver, url, context.options().history_table.value_or(context.config().history_table),
-      source, run, terminal);
+  const RehearsalResult result = Rehearse(driver, request, source, run, terminal);
+  if (result.copy_method == "template") {
+    context.Say(
+        "The copy was made with CREATE DATABASE ... TEMPLATE: no other session was "
+        "connected to the target.");
+  } else if (result.copy_method == "backup") {
+    context.Say(fmt::format("The copy was made from a backup of the target{}.",
+                            result.copy_note.empty() ? "" : ": " + result.copy_note));
+  }
 
   if (context.json()) {
     PrintJson(RehearsalJson(result));
@@ -109,6 +129,11 @@ void AddRehearseCommand(CLI::App& app, CommandRunner& selected) {
       "apply the pending migrations to a copy of the target, undo and redo them, and report");
   command->add_flag("--allow-out-of-order", flags->allow_out_of_order,
                     "rehearse pending versions lower than the current one too");
+  command
+      ->add_option("--copy", flags->copy,
+                   "PostgreSQL: how the target is copied: auto (by template when no other "
+                   "session is connected, else by backup), template, backup")
+      ->check(CLI::IsMember({"auto", "template", "backup"}));
   command->callback([&selected, flags] {
     selected = [flags](CommandContext& context) { return RunRehearse(context, *flags); };
   });
