@@ -4,7 +4,9 @@
 // view), restored into an empty database by the migrations of the backup
 // and a load that leaves rows, keys, triggers and sequences as they were;
 // and the refusals: a damaged file, a target that is not empty or at
-// another version, and a source changed by hand.
+// another version, and a source changed by hand (the target left empty,
+// or holding the migrations when one ran outside a transaction);
+// migrations that cannot share one transaction.
 
 #include <chrono>
 #include <csignal>
@@ -116,6 +118,14 @@ class PostgresBackupTest : public CliTest {
     EXPECT_EQ(run.exit_code, 0) << run.err;
     if (run.exit_code != 0) return {};
     return ParseJson(run.out)["backup"].get<std::string>();
+  }
+
+  // A fresh backup of the source restored on the target (exit -1 when the
+  // backup failed, which fails the test).
+  ProcessResult BackUpAndRestore() {
+    const std::filesystem::path folder = TakeBackup();
+    if (folder.empty()) return {};
+    return OnTarget({"restore", "--from", folder.string()});
   }
 
   // dbshift against the restore target, with the same migrations folder.
@@ -265,13 +275,56 @@ TEST_P(PostgresBackupTest, RestoreRefusesADamagedTableFile) {
 TEST_P(PostgresBackupTest, RestoreRefusesDataOfAColumnNoMigrationMakes) {
   MigrateAndFill();
   db().Query("ALTER TABLE users ADD COLUMN nickname text");
-  const std::filesystem::path folder = TakeBackup();
-  ASSERT_FALSE(folder.empty());
-  const ProcessResult run = OnTarget({"restore", "--from", folder.string()});
+  const ProcessResult run = BackUpAndRestore();
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_THAT(run.err, HasSubstr("+ column public.users.nickname: text"));
   EXPECT_THAT(run.err, HasSubstr("no data was loaded"));
+  EXPECT_THAT(run.err, HasSubstr("the target was left empty"));
+  // The migrations ran in one transaction that rolled back: nothing of
+  // them, not even the history table, is left, and the target takes a
+  // restore of a backup that fits.
+  EXPECT_FALSE(target().HasTable("users"));
+  EXPECT_FALSE(target().HasTable("dbshift_history"));
+  db().Query("ALTER TABLE users DROP COLUMN nickname");
+  const ProcessResult again = BackUpAndRestore();
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(target().Query("SELECT count(*) FROM orders"), "500\n");
+}
+
+// A migration marked no-transaction cannot roll back with the others: the
+// migrations run one transaction each, as up runs them, and a refusal
+// says the target holds them.
+TEST_P(PostgresBackupTest, RefusalAfterANoTransactionScriptSaysWhatIsLeft) {
+  MigrateAndFill();
+  WriteMigration("V4__index.sql",
+                 "-- dbshift:no-transaction\n"
+                 "CREATE INDEX CONCURRENTLY users_name ON users (name);\n");
+  ASSERT_EQ(Run("up").exit_code, 0);
+  db().Query("ALTER TABLE users ADD COLUMN nickname text");
+  const ProcessResult run = BackUpAndRestore();
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("+ column public.users.nickname: text"));
+  EXPECT_THAT(run.err, HasSubstr("the target holds the migrations only"));
+  EXPECT_TRUE(target().HasTable("users"));
   EXPECT_EQ(target().Query("SELECT count(*) FROM orders"), "0\n");
+}
+
+// A value added to an enum cannot be used in the transaction that added
+// it: the one-transaction run fails, rolls back, and the migrations run
+// one transaction each; the restore goes through.
+TEST_P(PostgresBackupTest, MigrationsThatCannotShareATransactionStillRestore) {
+  WriteMigration("V1__status.sql",
+                 "CREATE TYPE status AS ENUM ('new');\n"
+                 "CREATE TABLE tickets (id int PRIMARY KEY, state status NOT NULL);\n");
+  WriteMigration("V2__closed.sql", "ALTER TYPE status ADD VALUE 'closed';\n");
+  WriteMigration("V3__default.sql",
+                 "ALTER TABLE tickets ALTER COLUMN state SET DEFAULT 'closed';\n");
+  ASSERT_EQ(Run("up").exit_code, 0);
+  db().Query("INSERT INTO tickets VALUES (1, 'new'), (2, DEFAULT)");
+  const ProcessResult run = BackUpAndRestore();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(target().Query("SELECT id, state FROM tickets ORDER BY id"), "1|new\n2|closed\n");
+  EXPECT_EQ(target().Query("SELECT count(*) FROM dbshift_history"), "3\n");
 }
 
 // An index made by hand on the source: the data would fit, but the
@@ -279,12 +332,10 @@ TEST_P(PostgresBackupTest, RestoreRefusesDataOfAColumnNoMigrationMakes) {
 TEST_P(PostgresBackupTest, RestoreRefusesASourceWhoseSchemaNoMigrationMakes) {
   MigrateAndFill();
   db().Query("CREATE INDEX users_note ON users (note)");
-  const std::filesystem::path folder = TakeBackup();
-  ASSERT_FALSE(folder.empty());
-  const ProcessResult run = OnTarget({"restore", "--from", folder.string()});
+  const ProcessResult run = BackUpAndRestore();
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_THAT(run.err, HasSubstr("+ index public.users_note"));
-  EXPECT_EQ(target().Query("SELECT count(*) FROM orders"), "0\n");
+  EXPECT_FALSE(target().HasTable("orders"));
 }
 
 // kill -9 in the middle of a backup (here while it waits for its table

@@ -185,6 +185,7 @@ TEST_P(MigrateFlowTest, SingleTransactionFailureRollsBackEverythingAndSaysSo) {
   EXPECT_THAT(up.err, HasSubstr("V3__bad.sql:1: migration 3 failed: "));
   EXPECT_FALSE(db().HasTable("a"));
   EXPECT_FALSE(db().HasTable("b"));
+  EXPECT_FALSE(db().HasTable("dbshift_history")) << "it was made in the run's transaction";
   EXPECT_EQ(History(), "");
   EXPECT_THAT(up.out, HasSubstr("Applied 0 migrations. Database is at no version."));
   EXPECT_THAT(up.err, Not(HasSubstr("the migrations before it stay applied")));

@@ -75,6 +75,7 @@ bool AnyCommitsImplicitly(const std::vector<Statement>& statements) {
 
 std::vector<const Migration*> MigrationsOf(const std::vector<const PlanEntry*>& entries) {
   std::vector<const Migration*> migrations;
+  migrations.reserve(entries.size());
   for (const PlanEntry* entry : entries) migrations.push_back(entry->migration);
   return migrations;
 }
@@ -364,7 +365,7 @@ void Executor::RunSelected(const std::vector<const PlanEntry*>& selected,
   for (int tries = 1;; ++tries) {
     if (in_outer) {
       outer.emplace(driver_);
-      if (options_.dry_run && driver_.capabilities().transactional_ddl) {
+      if (HistoryTableInRunTransaction()) {
         driver_.EnsureHistoryTable();  // rolled back with the rest
       }
     }
@@ -433,7 +434,7 @@ RunResult Executor::Up() {
 
     std::optional<MigrationLock> lock;
     if (!options_.caller_holds_lock) lock.emplace(driver_, options_.lock, sink_);
-    if (!options_.dry_run) driver_.EnsureHistoryTable();
+    if (!options_.dry_run && !HistoryTableInRunTransaction()) driver_.EnsureHistoryTable();
 
     // Re-read under the lock: another runner may have applied everything.
     Plan plan = BuildPlan(source_, driver_.ReadHistory(), plan_options);
@@ -460,6 +461,13 @@ RunResult Executor::Up() {
   }
   EmitRunFinished(result);
   return result;
+}
+
+bool Executor::HistoryTableInRunTransaction() const {
+  // A run that rolls back whole (a dry run, a failed single_transaction
+  // run) leaves no history table it created where DDL can roll back.
+  return (options_.dry_run || options_.single_transaction) &&
+         driver_.capabilities().transactional_ddl;
 }
 
 void Executor::CheckSingleTransaction(const std::vector<const PlanEntry*>& selected,
@@ -519,6 +527,7 @@ void Executor::FinishRun(std::optional<Transaction>& outer, const Plan& plan,
     if (options_.dry_run || result.failure) {
       outer->Rollback();
     } else {
+      if (options_.before_run_commit) options_.before_run_commit(driver_);
       outer->Commit();
     }
   }
@@ -551,6 +560,7 @@ RunResult Executor::Down(const std::vector<std::string>& expected) {
 
     std::vector<const PlanEntry*> selected = SelectDown(plan, source_, options_.target);
     std::vector<std::string> versions;
+    versions.reserve(selected.size());
     for (const PlanEntry* entry : selected) versions.push_back(entry->version->text());
     if (versions != expected) {
       throw ValidationError(
@@ -559,6 +569,7 @@ RunResult Executor::Down(const std::vector<std::string>& expected) {
     }
 
     std::vector<const Migration*> undo_scripts;
+    undo_scripts.reserve(selected.size());
     for (const PlanEntry* entry : selected) {
       undo_scripts.push_back(source_.FindUndo(*entry->version));
     }

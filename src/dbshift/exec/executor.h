@@ -70,6 +70,10 @@ struct RunOptions {
   /// there). Not called for scripts outside a transaction, nor inside an
   /// outer one (dry run, single_transaction).
   std::function<void(Driver&, const Migration&)> before_commit;
+  /// single_transaction: called inside the one transaction after the last
+  /// migration succeeded, before the commit. Throwing rolls the whole run
+  /// back and ends it with that error (restore checks the schema there).
+  std::function<void(Driver&)> before_run_commit;
 };
 
 /// One migration applied (or undone, for down).
@@ -182,6 +186,9 @@ class Executor {
   std::string WhyNotVerifiable(const Migration& script, const std::string& skipped) const;
   /// Whether `statements` can run in a transaction that rolls back on failure.
   bool RunsInTransaction(const Migration& script, const std::vector<Statement>& statements) const;
+  /// The history table is made (if missing) inside the run's one
+  /// transaction rather than before it.
+  bool HistoryTableInRunTransaction() const;
   /// For a resumed migration: the index of its first statement to run.
   /// Throws ValidationError when the statements it completed changed.
   std::size_t ResumeFrom(const PlanEntry& entry, const std::vector<Statement>& statements) const;

@@ -1,7 +1,9 @@
 #include "dbshift/exec/restore_backup.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -17,9 +19,10 @@ namespace {
 // was taken; a difference (a column, an index or a function made by hand on
 // the source) would load the data into another shape, or drop what it
 // needs. Backups written before the schema was kept have no schema.json;
-// their tables and columns are still checked on load.
+// their tables and columns are still checked on load. `left` says what the
+// refusal leaves on the target.
 void RequireSchemaOfTheBackup(Driver& target, const std::filesystem::path& from,
-                              const backup::Manifest& manifest) {
+                              const backup::Manifest& manifest, std::string_view left) {
   const std::filesystem::path file = from / backup::kSchemaFile;
   if (!std::filesystem::exists(file)) return;
   std::ifstream in(file, std::ios::binary);
@@ -34,11 +37,24 @@ void RequireSchemaOfTheBackup(Driver& target, const std::filesystem::path& from,
   }
   throw ValidationError(fmt::format(
       "restore refused: the migrations give the target another schema than the source had "
-      "when the backup was taken (\"live\" below), so no data was loaded; the target holds "
-      "the migrations only: drop it and create it empty, then restore with the migrations that "
-      "match, or write one for what was changed by hand on the source (`dbshift drift` lists "
-      "it):{}",
-      lines));
+      "when the backup was taken (\"live\" below), so no data was loaded; {}; restore with the "
+      "migrations that match, or write one for what was changed by hand on the source "
+      "(`dbshift drift` lists it):{}",
+      left, lines));
+}
+
+constexpr std::string_view kLeftEmpty = "the target was left empty (the migrations rolled back)";
+constexpr std::string_view kLeftMigrated =
+    "the target holds the migrations only (they could not run in one transaction that would "
+    "have rolled back): drop it and create it empty before you restore again";
+
+// Every script runs inside a transaction (none is marked no-transaction):
+// the backup's migrations can then be applied and checked in one
+// transaction, and rolled back whole if the schema is not the backup's.
+bool AllInTransactions(const MigrationSet& migrations) {
+  const auto outside = [](const Migration& script) { return script.directives.no_transaction; };
+  return std::none_of(migrations.versioned.begin(), migrations.versioned.end(), outside) &&
+         std::none_of(migrations.repeatable.begin(), migrations.repeatable.end(), outside);
 }
 
 backup::Manifest RestorePostgres(Driver& target, const MigrationSet& source,
@@ -58,14 +74,26 @@ backup::Manifest RestorePostgres(Driver& target, const MigrationSet& source,
   RunOptions up = run;
   up.command = "restore";
   up.dry_run = false;
-  up.single_transaction = false;
   up.resume = false;
   up.target = Target{};
   up.backup_before_apply = nullptr;
   up.caller_holds_lock = true;
   // These scripts made the source database; the lint judges new ones.
   up.lint.enabled = false;
-  const RunResult applied = Executor(target, at_backup, sink, up).Up();
+  // In one transaction when it can be, with the schema checked before the
+  // commit: a refusal leaves the target empty, as it was.
+  up.single_transaction = AllInTransactions(at_backup);
+  up.before_run_commit = [&](Driver& driver) {
+    RequireSchemaOfTheBackup(driver, request.from, manifest, kLeftEmpty);
+  };
+  RunResult applied = Executor(target, at_backup, sink, up).Up();
+  if (applied.failure && up.single_transaction) {
+    // Rolled back whole. Some scripts cannot share a transaction with the
+    // ones after them (a value added to an enum is usable only once
+    // committed): one transaction per migration, as up runs them.
+    up.single_transaction = false;
+    applied = Executor(target, at_backup, sink, up).Up();
+  }
   if (applied.failure) {
     const RunFailure& failure = *applied.failure;
     throw Error(ExitCode::kMigrationFailed,
@@ -75,7 +103,9 @@ backup::Manifest RestorePostgres(Driver& target, const MigrationSet& source,
                             failure.version.empty() ? failure.file : failure.version, failure.file,
                             failure.line, failure.message));
   }
-  RequireSchemaOfTheBackup(target, request.from, manifest);
+  if (!up.single_transaction) {
+    RequireSchemaOfTheBackup(target, request.from, manifest, kLeftMigrated);
+  }
   const std::vector<backup::BackupTable> loaded = backup::LoadPostgres(
       Url::Parse(request.url), request.from, manifest, request.jobs, request.progress);
   backup::CheckRowCounts(manifest.tables, loaded);
