@@ -121,14 +121,19 @@ class PostgresScratch : public ScratchDatabase {
   std::unique_ptr<Driver> driver_;
 };
 
-// A session on the target's server that is not on the target: on the
-// database every cluster has ("postgres"), else on template1.
-std::unique_ptr<Driver> ConnectBesideTarget(const Url& target_url, const DriverOptions& options) {
-  try {
-    return OpenDriver(target_url.WithDatabase("postgres"), options);
-  } catch (const ConnectError&) {
-    return OpenDriver(target_url.WithDatabase("template1"), options);
+// A session on the target's server that is not on the target (whose
+// database is `target_database`): on the database every cluster has
+// ("postgres"), else on template1.
+std::unique_ptr<Driver> ConnectBesideTarget(const Url& target_url, const DriverOptions& options,
+                                            const std::string& target_database) {
+  if (target_database != "postgres") {
+    try {
+      return OpenDriver(target_url.WithDatabase("postgres"), options);
+    } catch (const ConnectError&) {
+      // No "postgres" database, or not ours to connect to.
+    }
   }
+  return OpenDriver(target_url.WithDatabase("template1"), options);
 }
 
 // Sessions on the target's database other than this one. Autovacuum
@@ -178,7 +183,7 @@ TemplateCopy CopyByTemplate(std::unique_ptr<Driver>& target, const Url& target_u
   const std::string search_path = SearchPath(*target);
   std::unique_ptr<Driver> server;
   try {
-    server = ConnectBesideTarget(target_url, options);
+    server = ConnectBesideTarget(target_url, options, database);
   } catch (const ConnectError& error) {
     copy.why_not = fmt::format("no session could be opened beside the target ({})", error.what());
     return copy;
