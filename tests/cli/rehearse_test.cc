@@ -160,6 +160,20 @@ TEST_P(RehearseSqliteTest, HasNoTemplateCopy) {
   EXPECT_THAT(run.err, HasSubstr("SQLite has no template databases"));
 }
 
+// The copy is read and written with dbshift's own history; another tool's
+// is refused before anything is copied.
+TEST_P(RehearseSqliteTest, RefusesAnotherToolsHistory) {
+  WriteMigration("V1__a.sql", "CREATE TABLE a (id INTEGER);\n");
+  ASSERT_EQ(Run("--history", "flyway", "up").exit_code, 0);
+  WriteMigration("V2__b.sql", "CREATE TABLE b (id INTEGER);\n");
+  const ProcessResult compat = RunWith(
+      {.args = {"--history", "flyway", "rehearse"}, .env = {{"TMPDIR", scratch().string()}}});
+  EXPECT_EQ(compat.exit_code, 2) << compat.err;
+  EXPECT_THAT(compat.err, HasSubstr("rehearse reads dbshift's own history: leave out --history"));
+  EXPECT_TRUE(std::filesystem::is_empty(scratch())) << "nothing was copied";
+  EXPECT_FALSE(db().HasTable("b"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, RehearseSqliteTest, ::testing::Values("sqlite"), EngineName);
 
 // PostgreSQL's copy is a scratch database made by template or from a

@@ -77,12 +77,6 @@ std::pair<MigrationSet, std::unique_ptr<Driver>> CommandContext::LoadSourceAndCo
   return {std::move(migrations), std::move(driver)};
 }
 
-std::unique_ptr<Driver> CommandContext::Reconnect(const MigrationSet& source) {
-  std::unique_ptr<Driver> driver = Connect();
-  AttachSource(*driver, source);
-  return driver;
-}
-
 std::unique_ptr<Driver> CommandContext::Connect() {
   ResolvedUrl resolved = ResolveUrl(config(), options_.url, options_.env);
   url_origin_ = resolved.origin;
@@ -120,6 +114,12 @@ HistoryFormat CommandContext::history_format() const {
   // main() has checked --history against the names already.
   return options_.history ? ParseHistoryFormat(*options_.history).value_or(HistoryFormat::kNative)
                           : HistoryFormat::kNative;
+}
+
+void CommandContext::RequireOwnHistory(std::string_view command) const {
+  if (history_format() != HistoryFormat::kNative) {
+    throw UsageError(fmt::format("{} reads dbshift's own history: leave out --history", command));
+  }
 }
 
 LockPolicy CommandContext::lock_policy() {

@@ -59,6 +59,9 @@ class CommandContext {
   LoadOptions SourceOptions();
   /// --history: whose history table is read and written.
   HistoryFormat history_format() const;
+  /// Commands that copy or restore dbshift's own history refuse another
+  /// tool's (UsageError naming `command`).
+  void RequireOwnHistory(std::string_view command) const;
   /// Resolves the URL and connects. Throws ConfigError / ConnectError.
   std::unique_ptr<Driver> Connect();
   /// The URL Connect() uses (--url, --env, DATABASE_URL or the default), with
@@ -75,8 +78,6 @@ class CommandContext {
   /// error is reported before a connection error, so the outcome does not
   /// depend on timing.
   std::pair<MigrationSet, std::unique_ptr<Driver>> LoadSourceAndConnect();
-  /// Connect()s again, as LoadSourceAndConnect() did with `source`.
-  std::unique_ptr<Driver> Reconnect(const MigrationSet& source);
   /// Where the URL came from ("--url", "--env prod", "DATABASE_URL", "default").
   const std::string& url_origin() const { return url_origin_; }
   LockPolicy lock_policy();

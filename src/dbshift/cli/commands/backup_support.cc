@@ -18,9 +18,7 @@
 namespace dbshift::cli {
 
 LockedTarget::LockedTarget(CommandContext& context, const char* command) {
-  if (context.history_format() != HistoryFormat::kNative) {
-    throw UsageError(fmt::format("{} reads dbshift's own history: leave out --history", command));
-  }
+  context.RequireOwnHistory(command);
   std::tie(source, driver) = context.LoadSourceAndConnect();
   context.Say(TargetLine(*driver, context));
   url = ResolveUrl(context.config(), context.options().url, context.options().env).url;

@@ -59,13 +59,15 @@ nlohmann::json RehearsalJson(const RehearsalResult& result) {
 }
 
 int RunRehearse(CommandContext& context, const RehearseFlags& flags) {
+  // The copy is read and written with dbshift's own history.
+  context.RequireOwnHistory("rehearse");
   auto [source, driver] = context.LoadSourceAndConnect();
   context.Say(TargetLine(*driver, context));
   RehearseRequest request;
   request.target_url = context.TargetUrl();
   request.history_table = context.HistoryTable();
   request.copy = ParseCopyMethod(flags.copy);
-  request.reconnect = [&context, &source = source] { return context.Reconnect(source); };
+  request.reconnect = [&context] { return context.Connect(); };
   RunOptions run = MakeRunOptions(context, "rehearse");
   run.allow_out_of_order = flags.allow_out_of_order;
   run.placeholders = context.placeholders();
