@@ -15,14 +15,6 @@
 #include "dbshift/source/loader.h"
 
 namespace dbshift::cli {
-namespace {
-
-// Another tool's history names its rows by the scripts they came from.
-void AttachSource(Driver& driver, const MigrationSet& source) {
-  if (auto* foreign = dynamic_cast<ForeignHistoryDriver*>(&driver)) foreign->AttachSource(source);
-}
-
-}  // namespace
 
 CommandContext::CommandContext(GlobalOptions options) : options_(std::move(options)) {}
 
@@ -73,7 +65,9 @@ std::pair<MigrationSet, std::unique_ptr<Driver>> CommandContext::LoadSourceAndCo
   }
   MigrationSet migrations = source.get();  // rethrows a source error first
   if (connect_error) std::rethrow_exception(connect_error);
-  AttachSource(*driver, migrations);
+  if (auto* foreign = dynamic_cast<ForeignHistoryDriver*>(driver.get())) {
+    foreign->AttachSource(migrations);
+  }
   return {std::move(migrations), std::move(driver)};
 }
 

@@ -42,20 +42,6 @@ MigrationSet AppliedMigrations(const Plan& plan, const MigrationSet& source,
   return applied;
 }
 
-// Only what builds the schema: no lint (the scripts already ran on the
-// target), no backup, no dry run, no stopping point.
-RunOptions ScratchRunOptions(RunOptions run) {
-  run.command = std::string(kCommand);
-  run.dry_run = false;
-  run.single_transaction = false;
-  run.allow_out_of_order = false;
-  run.resume = false;
-  run.target = {};
-  run.lint.enabled = false;
-  run.backup_before_apply = nullptr;
-  return run;
-}
-
 }  // namespace
 
 DriftResult FindDrift(Driver& target, const Url& target_url, const MigrationSet& source,
@@ -89,7 +75,7 @@ DriftResult FindDrift(Driver& target, const Url& target_url, const MigrationSet&
   const std::unique_ptr<ScratchDatabase> scratch =
       CreateScratchDatabase(target, target_url, scratch_options, kCommand);
   const RunResult built =
-      Executor(scratch->driver(), applied, sink, ScratchRunOptions(options.run)).Up();
+      Executor(scratch->driver(), applied, sink, ReplayRunOptions(options.run, kCommand)).Up();
   if (built.failure) {
     result.failure = built.failure;
   } else {

@@ -463,6 +463,18 @@ RunResult Executor::Up() {
   return result;
 }
 
+RunOptions ReplayRunOptions(RunOptions run, std::string_view command) {
+  run.command = std::string(command);
+  run.dry_run = false;
+  run.single_transaction = false;
+  run.allow_out_of_order = false;
+  run.resume = false;
+  run.target = {};
+  run.lint.enabled = false;
+  run.backup_before_apply = nullptr;
+  return run;
+}
+
 bool Executor::HistoryTableInRunTransaction() const {
   // A run that rolls back whole (a dry run, a failed single_transaction
   // run) leaves no history table it created where DDL can roll back.

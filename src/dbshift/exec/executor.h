@@ -76,6 +76,12 @@ struct RunOptions {
   std::function<void(Driver&)> before_run_commit;
 };
 
+/// `run` for applying migrations that already ran elsewhere (drift's
+/// scratch database, restore's target), as `command`: all of them, as they
+/// are; no lint (they ran already), no backup, no dry run, no single
+/// transaction, no stopping point, no resume or out-of-order.
+RunOptions ReplayRunOptions(RunOptions run, std::string_view command);
+
 /// One migration applied (or undone, for down).
 struct AppliedMigration {
   std::string version;  ///< empty for repeatable

@@ -71,15 +71,8 @@ backup::Manifest RestorePostgres(Driver& target, const MigrationSet& source,
     }
   }
   const MigrationSet at_backup = backup::MigrationsAt(manifest, source);
-  RunOptions up = run;
-  up.command = "restore";
-  up.dry_run = false;
-  up.resume = false;
-  up.target = Target{};
-  up.backup_before_apply = nullptr;
+  RunOptions up = ReplayRunOptions(run, "restore");
   up.caller_holds_lock = true;
-  // These scripts made the source database; the lint judges new ones.
-  up.lint.enabled = false;
   // In one transaction when it can be, with the schema checked before the
   // commit: a refusal leaves the target empty, as it was.
   up.single_transaction = AllInTransactions(at_backup);

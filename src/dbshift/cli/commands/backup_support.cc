@@ -21,7 +21,7 @@ LockedTarget::LockedTarget(CommandContext& context, const char* command) {
   context.RequireOwnHistory(command);
   std::tie(source, driver) = context.LoadSourceAndConnect();
   context.Say(TargetLine(*driver, context));
-  url = ResolveUrl(context.config(), context.options().url, context.options().env).url;
+  url = context.TargetUrl();
   history_table = context.options().history_table.value_or(context.config().history_table);
   run_ = MakeRunOptions(context, command);
   sinks_ = std::make_unique<RunSinks>(context, run_.run_id, false);
@@ -51,7 +51,7 @@ std::function<std::string(Driver&)> BackupBeforeApply(CommandContext& context,
   if (!flag && !required) return {};
   backup::BackupRequest request;
   request.out_dir = BackupDir(context, std::nullopt);
-  request.url = ResolveUrl(context.config(), context.options().url, context.options().env).url;
+  request.url = context.TargetUrl();
   request.history_table = context.options().history_table.value_or(context.config().history_table);
   request.tool_version = kToolVersion;
   request.jobs = CopyJobs(std::nullopt);
