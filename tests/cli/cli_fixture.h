@@ -27,6 +27,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "dbshift/common/url.h"
+
 #include "testing/process.h"
 #include "testing/target_database.h"
 #include "testing/temp_dir.h"
@@ -55,6 +57,17 @@ inline std::vector<nlohmann::json> ReadLines(const std::filesystem::path& file) 
   std::string line;
   while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
   return lines;
+}
+
+/// `status --format json` that succeeded: the database is at `version`
+/// and every migration of the folder is applied.
+inline void ExpectEveryMigrationAppliedAt(const ProcessResult& status, std::string_view version) {
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const nlohmann::json plan = ParseJson(status.out);
+  EXPECT_EQ(plan["current_version"], version);
+  for (const nlohmann::json& migration : plan["migrations"]) {
+    EXPECT_EQ(migration["state"], "applied") << migration.dump();
+  }
 }
 
 /// For INSTANTIATE_TEST_SUITE_P: names the instances "sqlite", "postgres", "mysql".
@@ -134,6 +147,21 @@ class CliTest : public ::testing::TestWithParam<std::string> {
     if (spec.cwd.empty()) spec.cwd = work_dir();
     if (!spec.env.contains("DATABASE_URL")) spec.env["DATABASE_URL"] = std::nullopt;
     return RunProcess(DbshiftBinary(), spec);
+  }
+
+  /// PostgreSQL: the scratch databases (drift, rehearse) that the dbshift
+  /// of process `pid` made and left, one name a line; "" when none. Their
+  /// names carry the pid: other tests make theirs at the same time.
+  std::string ScratchDatabasesOf(int pid) const {
+    return db_->Query("SELECT datname FROM pg_database WHERE datname LIKE 'dbshift\\_scratch\\_" +
+                      std::to_string(pid) + "\\_%'");
+  }
+
+  /// PostgreSQL: url() as another role.
+  std::string UrlAs(std::string_view role, std::string_view password) const {
+    const Url admin = Url::Parse(url());
+    return "postgres://" + std::string(role) + ":" + std::string(password) + "@" + admin.host() +
+           ":" + std::to_string(admin.port()) + "/" + admin.database();
   }
 
   /// The history as "version|success\n" rows in installed_rank order

@@ -56,11 +56,7 @@ class DriftTest : public CliTest {
     if (postgres()) {
       // Its name carries the pid of the dbshift that made it; other tests
       // may be running drift at the same time.
-      EXPECT_EQ(db().Query(fmt::format("SELECT datname FROM pg_database WHERE datname LIKE "
-                                       "'dbshift\\_scratch\\_{}\\_%'",
-                                       process.pid())),
-                "")
-          << "the scratch database is left";
+      EXPECT_EQ(ScratchDatabasesOf(process.pid()), "") << "the scratch database is left";
     }
     return result.value_or(ProcessResult{});
   }
@@ -254,9 +250,7 @@ TEST_P(DriftPostgresTest, ARoleWithoutCreatedbIsToldWhatItNeeds) {
   const std::string password = "Sup3rSecretPw";
   db().Query(fmt::format("CREATE ROLE {} LOGIN PASSWORD '{}'", role, password));
   db().Query(fmt::format("GRANT SELECT ON dbshift_history TO {}", role));
-  const Url admin = Url::Parse(url());
-  const std::string role_url = fmt::format("postgres://{}:{}@{}:{}/{}", role, password,
-                                           admin.host(), admin.port(), admin.database());
+  const std::string role_url = UrlAs(role, password);
 
   const ProcessResult run =
       RunBare({.args = {"--url", role_url, "--dir", migrations_dir().string(), "drift"},

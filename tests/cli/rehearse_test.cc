@@ -187,17 +187,17 @@ class RehearsePostgresTest : public RehearseTest {
   ProcessResult RehearseLeavingNoDatabase(std::vector<std::string> args) {
     std::vector<std::string> all = CommonArgs();
     all.insert(all.end(), args.begin(), args.end());
+    return RunLeavingNoDatabase(all);
+  }
+  // The same with exactly `args` (nothing prepended).
+  ProcessResult RunLeavingNoDatabase(const std::vector<std::string>& args) {
     BackgroundProcess process(
-        DbshiftBinary(), {.args = all,
+        DbshiftBinary(), {.args = args,
                           .env = {{"TMPDIR", scratch().string()}, {"DATABASE_URL", std::nullopt}},
                           .cwd = work_dir()});
     const std::optional<ProcessResult> result = process.Wait(std::chrono::seconds(60));
     EXPECT_TRUE(result) << "rehearse did not finish";
-    EXPECT_EQ(db().Query(fmt::format(
-                  "SELECT datname FROM pg_database WHERE datname LIKE 'dbshift\\_scratch\\_{}\\_%'",
-                  process.pid())),
-              "")
-        << "the scratch database is left";
+    EXPECT_EQ(ScratchDatabasesOf(process.pid()), "") << "the scratch database is left";
     EXPECT_TRUE(std::filesystem::is_empty(scratch())) << "the backup of the copy is left";
     return result.value_or(ProcessResult{});
   }
@@ -289,18 +289,9 @@ TEST_P(RehearsePostgresTest, ARefusedTemplateFallsBackToABackup) {
       fmt::format("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {0}; "
                   "GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {0}",
                   role));
-  const Url admin = Url::Parse(url());
-  const std::string role_url = fmt::format("postgres://{}:{}@{}:{}/{}", role, password,
-                                           admin.host(), admin.port(), admin.database());
-  BackgroundProcess process(
-      DbshiftBinary(), {.args = {"--url", role_url, "--dir", migrations_dir().string(), "--format",
-                                 "json", "rehearse"},
-                        .env = {{"TMPDIR", scratch().string()}, {"DATABASE_URL", std::nullopt}},
-                        .cwd = work_dir()});
-  const ProcessResult run = process.Wait(std::chrono::seconds(60)).value_or(ProcessResult{});
-  const std::string left = db().Query(
-      fmt::format("SELECT datname FROM pg_database WHERE datname LIKE 'dbshift\\_scratch\\_{}\\_%'",
-                  process.pid()));
+  const ProcessResult run =
+      RunLeavingNoDatabase({"--url", UrlAs(role, password), "--dir", migrations_dir().string(),
+                            "--format", "json", "rehearse"});
   db().Query(fmt::format("DROP OWNED BY {0}; DROP ROLE {0}", role));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const nlohmann::json result = ParseJson(run.out);
@@ -308,7 +299,6 @@ TEST_P(RehearsePostgresTest, ARefusedTemplateFallsBackToABackup) {
   EXPECT_THAT(result["copy_note"].get<std::string>(), HasSubstr("would not copy the target"));
   EXPECT_THAT(run.out + run.err, Not(HasSubstr(password)));
   EXPECT_EQ(result["applied"].size(), 2U);
-  EXPECT_EQ(left, "") << "the scratch database is left";
   EXPECT_FALSE(db().HasTable("orders"));
 }
 
