@@ -108,6 +108,14 @@ class PostgresDriver final : public Driver {
   // Seen at connect time. No dbshift command drops the history table, so
   // once seen it needs no re-check before each read (one round trip less).
   bool history_seen_ = false;
+  // Whether the history table has statements_checksum, which tables made by
+  // the first releases lack until EnsureHistoryTable adds it; known present,
+  // it is read as a plain column. Re-checked by each read while false.
+  bool statements_checksum_seen_ = false;
+  // SQL: true when the history table named by $1 has statements_checksum.
+  static constexpr const char* kHasStatementsChecksumSql =
+      "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass($1)"
+      " AND attname = 'statements_checksum' AND NOT attisdropped)";
   std::string table_sql_;
   int64_t lock_key_ = 0;
   // Rows of AppendHistoryAtCommit not sent yet; they belong to the open

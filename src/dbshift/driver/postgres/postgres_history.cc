@@ -147,8 +147,9 @@ void PostgresDriver::EnsureHistoryTable() {
       " WHERE attrelid = pg_catalog.to_regclass($1) AND attnum > 0 AND NOT attisdropped",
       {HistoryTable()});
   std::set<std::string> present;
-  for (int i = 0; i < Libpq().PQntuples(existing.get()); ++i)
+  for (int i = 0; i < Libpq().PQntuples(existing.get()); ++i) {
     present.insert(Text(existing.get(), i, 0));
+  }
   std::string additions;
   for (const Column& column : kColumns) {
     if (present.contains(column.name)) continue;
@@ -164,16 +165,20 @@ void PostgresDriver::EnsureHistoryTable() {
 std::vector<HistoryRow> PostgresDriver::ReadHistory() {
   FlushQueuedHistory();
   std::vector<HistoryRow> rows;
-  if (!history_seen_ && !HistoryTableExists()) return rows;
-  // Columns added after the first release are read through to_jsonb: a
-  // table that an older dbshift created, and that was not upgraded yet
-  // (status does not upgrade), reads as NULL there instead of failing.
-  PgResultPtr result = conn_.Exec(
-      fmt::format("SELECT installed_rank, version, description, kind, script, checksum, success,"
-                  " statements_done, statements_total, error, applied_by, {}, execution_ms, run_id,"
-                  " tool_version, pg_catalog.to_jsonb(h) ->> 'statements_checksum'"
-                  " FROM {} h ORDER BY installed_rank",
-                  kAppliedAtText, HistoryTable()));
+  if (!history_seen_ || !statements_checksum_seen_) {
+    PgResultPtr shape = conn_.ExecParams(
+        fmt::format("SELECT pg_catalog.to_regclass($1) IS NOT NULL, {}", kHasStatementsChecksumSql),
+        {HistoryTable()});
+    if (std::string_view(Libpq().PQgetvalue(shape.get(), 0, 0)) != "t") return rows;
+    statements_checksum_seen_ = std::string_view(Libpq().PQgetvalue(shape.get(), 0, 1)) == "t";
+  }
+  // A table that an older dbshift created, and that was not upgraded yet
+  // (status does not upgrade), reads NULL for the column it lacks.
+  PgResultPtr result = conn_.Exec(fmt::format(
+      "SELECT installed_rank, version, description, kind, script, checksum, success,"
+      " statements_done, statements_total, error, applied_by, {}, execution_ms, run_id,"
+      " tool_version, {} FROM {} ORDER BY installed_rank",
+      kAppliedAtText, statements_checksum_seen_ ? "statements_checksum" : "NULL", HistoryTable()));
   const int count = Libpq().PQntuples(result.get());
   rows.reserve(count);
   for (int i = 0; i < count; ++i) {
