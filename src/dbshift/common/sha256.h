@@ -3,8 +3,8 @@
 #include <string>
 #include <string_view>
 
-// OpenSSL's EVP_MD_CTX, without including OpenSSL's headers everywhere.
-struct evp_md_ctx_st;
+// OpenSSL's SHA256_CTX, without including OpenSSL's headers everywhere.
+struct SHA256state_st;
 
 namespace dbshift {
 
@@ -24,7 +24,7 @@ class Sha256 {
   std::string HexDigest();
 
  private:
-  ::evp_md_ctx_st* context_;
+  ::SHA256state_st* context_;
 };
 
 }  // namespace dbshift
