@@ -222,6 +222,47 @@ TEST_P(BackupTest, EnvironmentThatRequiresABackupGetsOne) {
   EXPECT_FALSE(std::filesystem::is_empty(work_dir() / "vault"));
 }
 
+// A namespace's own history table is the one that backup records and leaves
+// out of the schema, that up --backup records, and that restore rebuilds.
+TEST_P(BackupTest, NamespaceHistoryTableIsTheOneRecordedAndRestored) {
+  db().dir().Write("work/dbshift.toml",
+                   "[[namespace]]\nname = \"app\"\ndir = \"db/app\"\n"
+                   "history_table = \"app_history\"\n");
+  db().dir().Write("work/db/app/V1__users.sql",
+                   "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n");
+  const auto in_project = [&](const std::string& target, std::vector<std::string> args) {
+    std::vector<std::string> all = {"--url", target, "--log-dir", log_dir().string()};
+    all.insert(all.end(), args.begin(), args.end());
+    return RunBare({.args = std::move(all)});
+  };
+  const auto manifest_of = [](const ProcessResult& run) {
+    const std::filesystem::path folder = ParseJson(run.out)["backup"].get<std::string>();
+    EXPECT_THAT(ReadBytes(folder / "schema.json"), ::testing::Not(HasSubstr("app_history")));
+    return nlohmann::json::parse(ReadBytes(folder / "manifest.json"));
+  };
+  ASSERT_EQ(in_project(url(), {"up"}).exit_code, 0);
+  const ProcessResult backup =
+      in_project(url(), {"--format", "json", "backup", "--out", out().string()});
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  EXPECT_EQ(manifest_of(backup)["history_table"], "app_history");
+
+  db().dir().Write("work/db/app/V2__email.sql", "ALTER TABLE users ADD COLUMN email TEXT;\n");
+  const ProcessResult up = in_project(url(), {"--format", "json", "up", "--backup"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(manifest_of(up)["history_table"], "app_history");
+
+  const std::string restored = "sqlite:" + (db().dir().path() / "restored.db").string();
+  const std::string folder = ParseJson(backup.out)["backup"].get<std::string>();
+  const ProcessResult restore = in_project(restored, {"restore", "--from", folder});
+  ASSERT_EQ(restore.exit_code, 0) << restore.err;
+  const ProcessResult status = in_project(restored, {"--format", "json", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const nlohmann::json migrations = ParseJson(status.out)["migrations"];
+  ASSERT_EQ(migrations.size(), 2U);
+  EXPECT_EQ(migrations[0]["state"], "applied");
+  EXPECT_EQ(migrations[1]["state"], "pending");
+}
+
 class RestoreTest : public BackupTest {
  protected:
   // A backup of the sample at version 3; returns its folder.

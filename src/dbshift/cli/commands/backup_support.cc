@@ -22,7 +22,7 @@ LockedTarget::LockedTarget(CommandContext& context, const char* command) {
   std::tie(source, driver) = context.LoadSourceAndConnect();
   context.Say(TargetLine(*driver, context));
   url = context.TargetUrl();
-  history_table = context.options().history_table.value_or(context.config().history_table);
+  history_table = context.HistoryTable();
   run_ = MakeRunOptions(context, command);
   sinks_ = std::make_unique<RunSinks>(context, run_.run_id, false);
   lock_.emplace(*driver, context.lock_policy(), sinks_->sink());
@@ -52,7 +52,7 @@ std::function<std::string(Driver&)> BackupBeforeApply(CommandContext& context,
   backup::BackupRequest request;
   request.out_dir = BackupDir(context, std::nullopt);
   request.url = context.TargetUrl();
-  request.history_table = context.options().history_table.value_or(context.config().history_table);
+  request.history_table = context.HistoryTable();
   request.tool_version = kToolVersion;
   request.jobs = CopyJobs(std::nullopt);
   request.progress = TerminalProgress(context, "backup");
