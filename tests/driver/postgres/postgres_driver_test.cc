@@ -24,6 +24,7 @@
 #include "dbshift/common/system_info.h"
 #include "dbshift/common/url.h"
 #include "dbshift/driver/postgres/handles.h"
+#include "dbshift/driver/postgres/libpq.h"
 #include "dbshift/exec/transaction.h"
 
 #include "testing/test_databases.h"
@@ -436,6 +437,44 @@ TEST(PostgresDriver, LostConnectionIsConnectError) {
   EXPECT_THROW(driver->Execute(Sql("SELECT 1")), ConnectError);
   driver->Rollback();  // never throws, even now
   driver->Unlock();
+}
+
+// The session settings (no idle limit, a check that the client is still
+// there) hold on every connection, whichever command comes first: they ride
+// in the first pipeline's round trip, and a pipeline that fails or opens a
+// transaction does not lose them.
+TEST(PostgresDriver, SessionSettingsHoldWhicheverCommandComesFirst) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  // A role or database default that the settings must override.
+  const std::string url = db.url() + "?options=-c%20idle_session_timeout%3D300000";
+  const auto setting = [](Connection& conn, const std::string& name) {
+    return Libpq().PQgetvalue(conn.Exec("SHOW " + name).get(), 0, 0);
+  };
+  const auto expect_settings = [&](Connection& conn) {
+    EXPECT_EQ(std::string(setting(conn, "idle_session_timeout")), "0");
+    EXPECT_EQ(std::string(setting(conn, "client_connection_check_interval")), "1s");
+  };
+  for (const std::string& schema : {std::string(), std::string("public")}) {
+    DriverOptions options;
+    options.schema = schema;  // empty: the driver's first query is a pipeline
+    auto driver = Open(url, options);
+    const QueryRows rows = driver->Query(
+        "SELECT current_setting('idle_session_timeout'),"
+        " current_setting('client_connection_check_interval')",
+        {});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "0") << "schema '" << schema << "'";
+    EXPECT_EQ(rows[0][1], "1s") << "schema '" << schema << "'";
+  }
+
+  Connection failed_first(Url::Parse(url), std::chrono::seconds(5));
+  EXPECT_THROW(failed_first.RunPipeline({PipelineCommand{"SELECT 1 / 0", {}, {}}}), SqlError);
+  expect_settings(failed_first);
+
+  Connection begun_first(Url::Parse(url), std::chrono::seconds(5));
+  begun_first.RunPipeline({PipelineCommand{"BEGIN", {}, {}}, PipelineCommand{"SELECT 1", {}, {}}});
+  begun_first.Exec("ROLLBACK");
+  expect_settings(begun_first);
 }
 
 TEST(PostgresDriver, HistoryTableInACustomSchema) {

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "dbshift/common/error.h"
+#include "dbshift/common/text.h"
 #include "dbshift/driver/postgres/libpq.h"
 
 namespace dbshift::postgres {
@@ -80,11 +81,19 @@ Connection::Connection(const Url& url, std::chrono::milliseconds connect_timeout
     // migrating. And the server checks every second that this client is
     // still there, so after a kill -9 it aborts the running statement and
     // releases its table locks at once instead of when the statement ends.
-    Check(PgResultPtr(
-        Libpq().PQexec(conn_.get(),
-                       "SET idle_session_timeout = 0; SET idle_in_transaction_session_timeout = 0; "
-                       "SET client_connection_check_interval = '1s'")));
+    // Sent ahead of the first command (see SendPendingSettings).
+    pending_settings_ = {"SET idle_session_timeout = 0",
+                         "SET idle_in_transaction_session_timeout = 0",
+                         "SET client_connection_check_interval = '1s'"};
   }
+}
+
+void Connection::SendPendingSettings() {
+  if (pending_settings_.empty()) return;
+  std::string sql;
+  for (const std::string& setting : pending_settings_) sql += setting + "; ";
+  Check(PgResultPtr(Libpq().PQexec(conn_.get(), sql.c_str())));
+  pending_settings_.clear();
 }
 
 bool Connection::Broken() const { return Libpq().PQstatus(conn_.get()) == CONNECTION_BAD; }
@@ -138,6 +147,7 @@ PgResultPtr Connection::Check(PgResultPtr result) {
 }
 
 PgResultPtr Connection::Exec(const std::string& sql) {
+  SendPendingSettings();
   return Check(PgResultPtr(Libpq().PQexec(conn_.get(), sql.c_str())));
 }
 
@@ -147,6 +157,7 @@ PgResultPtr Connection::ExecWatched(const std::string& sql, std::chrono::millise
                                     std::chrono::milliseconds interval,
                                     const std::function<void()>& waiting) {
   using Clock = std::chrono::steady_clock;
+  SendPendingSettings();
   PGconn* conn = conn_.get();
   if (Libpq().PQsendQuery(conn, sql.c_str()) != 1) Check(nullptr);
   Clock::time_point next_call = Clock::now() + first_call;
@@ -186,6 +197,14 @@ PgResultPtr Connection::ExecWatched(const std::string& sql, std::chrono::millise
 namespace {
 
 // Pointers into `params` for libpq; valid while `params` is.
+// BEGIN or START TRANSACTION, in any case, after leading blanks.
+bool OpensTransaction(std::string_view sql) {
+  const std::size_t start = sql.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return false;
+  const std::string head = AsciiLower(sql.substr(start, 5));
+  return head == "begin" || head == "start";
+}
+
 std::vector<const char*> Values(const Params& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
@@ -196,6 +215,7 @@ std::vector<const char*> Values(const Params& params) {
 }  // namespace
 
 PgResultPtr Connection::ExecParams(const std::string& sql, const Params& params) {
+  SendPendingSettings();
   const std::vector<const char*> values = Values(params);
   return Check(
       PgResultPtr(Libpq().PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()),
@@ -230,6 +250,7 @@ TextRows Connection::Rows(const std::string& sql, const Params& params) {
 void Connection::EnsurePrepared(const std::string& name, const std::string& sql,
                                 std::size_t params) {
   if (prepared_.contains(name)) return;
+  SendPendingSettings();
   // Prepared statements outlive transactions (a rollback does not drop
   // them), so once per connection is enough.
   Check(PgResultPtr(Libpq().PQprepare(conn_.get(), name.c_str(), sql.c_str(),
@@ -248,6 +269,32 @@ PgResultPtr Connection::ExecPrepared(const std::string& name, const std::string&
 }
 
 std::vector<PgResultPtr> Connection::RunPipeline(const std::vector<PipelineCommand>& commands) {
+  // A pipeline is one implicit transaction. SETs ahead of a BEGIN in it
+  // would join the explicit transaction and vanish with its rollback, and a
+  // prepared command sends the settings while it is prepared.
+  const bool settings_can_join =
+      std::none_of(commands.begin(), commands.end(), [](const PipelineCommand& command) {
+        return !command.prepared_name.empty() || OpensTransaction(command.sql);
+      });
+  if (pending_settings_.empty() || !settings_can_join) {
+    SendPendingSettings();
+    return SendPipeline(commands);
+  }
+  // The first command of the connection: the session settings go in the
+  // same round trip, ahead of the commands. A failure rolls the whole
+  // pipeline back, the SETs too, so they stay pending then.
+  std::vector<PipelineCommand> with_settings;
+  with_settings.reserve(pending_settings_.size() + commands.size());
+  for (const std::string& setting : pending_settings_) with_settings.push_back({setting, {}, {}});
+  with_settings.insert(with_settings.end(), commands.begin(), commands.end());
+  std::vector<PgResultPtr> results = SendPipeline(with_settings);
+  results.erase(results.begin(),
+                results.begin() + static_cast<std::ptrdiff_t>(pending_settings_.size()));
+  pending_settings_.clear();
+  return results;
+}
+
+std::vector<PgResultPtr> Connection::SendPipeline(const std::vector<PipelineCommand>& commands) {
   for (const PipelineCommand& command : commands) {
     if (!command.prepared_name.empty()) {
       EnsurePrepared(command.prepared_name, command.sql, command.params.size());

@@ -64,7 +64,8 @@ class Connection {
   PgResultPtr ExecPrepared(const std::string& name, const std::string& sql, const Params& params);
 
   /// Sends every command and waits once for all their results (libpq
-  /// pipeline mode: one round trip instead of one per command). The server
+  /// pipeline mode: one round trip instead of one per command). On a new
+  /// connection the session settings go in that round trip too. The server
   /// skips the commands after a failing one; this then throws for that one
   /// as Check does. Returns the results in command order.
   std::vector<PgResultPtr> RunPipeline(const std::vector<PipelineCommand>& commands);
@@ -113,11 +114,18 @@ class Connection {
   // Sends COPY FROM STDIN data in chunks; false when libpq could not send.
   bool SendCopyData(std::string_view data);
   void EnsurePrepared(const std::string& name, const std::string& sql, std::size_t params);
+  // Sends the session settings of the constructor if they are still
+  // pending; every command sends them first, RunPipeline in its own round trip.
+  void SendPendingSettings();
+  // RunPipeline without the pending settings.
+  std::vector<PgResultPtr> SendPipeline(const std::vector<PipelineCommand>& commands);
 
   Url url_;
   PgConnPtr conn_;
   std::deque<std::string> notices_;
   std::set<std::string> prepared_;
+  // SETs the session needs before its first command, not sent yet.
+  std::vector<std::string> pending_settings_;
 };
 
 /// `text` without trailing whitespace (libpq messages end in "\n").

@@ -26,13 +26,16 @@ PostgresDriver::PostgresDriver(const Url& url, const DriverOptions& options)
     // Where search_path finds an existing history table, else where a new one
     // would be created. Pinned for the life of the driver (see the class
     // comment); NULL only when search_path names no existing schema.
-    PgResultPtr result = conn_.ExecParams(
+    // In a pipeline: the connection's session settings share its round trip.
+    std::vector<PgResultPtr> results = conn_.RunPipeline({PipelineCommand{
         fmt::format("SELECT COALESCE((SELECT n.nspname FROM pg_catalog.pg_class c"
                     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                     " WHERE c.oid = pg_catalog.to_regclass($1)), pg_catalog.current_schema()),"
                     " pg_catalog.to_regclass($1) IS NOT NULL, {}",
                     kHasStatementsChecksumSql),
-        {QuoteIdentifier(options_.history_table)});
+        {QuoteIdentifier(options_.history_table)},
+        {}}});
+    const PgResultPtr& result = results.front();
     if (!Libpq().PQgetisnull(result.get(), 0, 0)) schema_ = Libpq().PQgetvalue(result.get(), 0, 0);
     history_seen_ = std::string_view(Libpq().PQgetvalue(result.get(), 0, 1)) == "t";
     statements_checksum_seen_ = std::string_view(Libpq().PQgetvalue(result.get(), 0, 2)) == "t";
