@@ -1,6 +1,7 @@
 #include "dbshift/driver/postgres/connection.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -39,6 +40,16 @@ std::string Field(const PGresult* result, int code) {
   return value == nullptr ? std::string() : std::string(value);
 }
 
+// What every session needs before its first command (servers from 14 on).
+// The session must outlive any idle limit a role or proxy sets: a closed
+// lock session frees the advisory lock under a runner that is still
+// migrating. And the server checks every second that this client is still
+// there, so after a kill -9 it aborts the running statement and releases
+// its table locks at once instead of when the statement ends.
+constexpr std::array<const char*, 3> kSessionSettings = {
+    "SET idle_session_timeout = 0", "SET idle_in_transaction_session_timeout = 0",
+    "SET client_connection_check_interval = '1s'"};
+
 }  // namespace
 
 std::string TrimRight(std::string_view text) {
@@ -75,25 +86,16 @@ Connection::Connection(const Url& url, std::chrono::milliseconds connect_timeout
   }
   // libpq prints notices to stderr by default; nothing below the CLI prints.
   Libpq().PQsetNoticeProcessor(conn_.get(), &Connection::OnNotice, this);
-  if (Libpq().PQserverVersion(conn_.get()) >= 140000) {
-    // The session must outlive any idle limit a role or proxy sets: a closed
-    // lock session frees the advisory lock under a runner that is still
-    // migrating. And the server checks every second that this client is
-    // still there, so after a kill -9 it aborts the running statement and
-    // releases its table locks at once instead of when the statement ends.
-    // Sent ahead of the first command (see SendPendingSettings).
-    pending_settings_ = {"SET idle_session_timeout = 0",
-                         "SET idle_in_transaction_session_timeout = 0",
-                         "SET client_connection_check_interval = '1s'"};
-  }
+  // kSessionSettings go ahead of the first command (SendPendingSettings).
+  settings_pending_ = Libpq().PQserverVersion(conn_.get()) >= 140000;
 }
 
 void Connection::SendPendingSettings() {
-  if (pending_settings_.empty()) return;
+  if (!settings_pending_) return;
   std::string sql;
-  for (const std::string& setting : pending_settings_) sql += setting + "; ";
+  for (const char* setting : kSessionSettings) sql += std::string(setting) + "; ";
   Check(PgResultPtr(Libpq().PQexec(conn_.get(), sql.c_str())));
-  pending_settings_.clear();
+  settings_pending_ = false;
 }
 
 bool Connection::Broken() const { return Libpq().PQstatus(conn_.get()) == CONNECTION_BAD; }
@@ -270,13 +272,13 @@ PgResultPtr Connection::ExecPrepared(const std::string& name, const std::string&
 
 std::vector<PgResultPtr> Connection::RunPipeline(const std::vector<PipelineCommand>& commands) {
   // A pipeline is one implicit transaction. SETs ahead of a BEGIN in it
-  // would join the explicit transaction and vanish with its rollback, and a
-  // prepared command sends the settings while it is prepared.
+  // would join the explicit transaction and vanish with its rollback; and a
+  // prepared command costs a round trip of its own (PQprepare) anyway.
   const bool settings_can_join =
       std::none_of(commands.begin(), commands.end(), [](const PipelineCommand& command) {
         return !command.prepared_name.empty() || OpensTransaction(command.sql);
       });
-  if (pending_settings_.empty() || !settings_can_join) {
+  if (!settings_pending_ || !settings_can_join) {
     SendPendingSettings();
     return SendPipeline(commands);
   }
@@ -284,13 +286,13 @@ std::vector<PgResultPtr> Connection::RunPipeline(const std::vector<PipelineComma
   // same round trip, ahead of the commands. A failure rolls the whole
   // pipeline back, the SETs too, so they stay pending then.
   std::vector<PipelineCommand> with_settings;
-  with_settings.reserve(pending_settings_.size() + commands.size());
-  for (const std::string& setting : pending_settings_) with_settings.push_back({setting, {}, {}});
+  with_settings.reserve(kSessionSettings.size() + commands.size());
+  for (const char* setting : kSessionSettings) with_settings.push_back({setting, {}, {}});
   with_settings.insert(with_settings.end(), commands.begin(), commands.end());
   std::vector<PgResultPtr> results = SendPipeline(with_settings);
   results.erase(results.begin(),
-                results.begin() + static_cast<std::ptrdiff_t>(pending_settings_.size()));
-  pending_settings_.clear();
+                results.begin() + static_cast<std::ptrdiff_t>(kSessionSettings.size()));
+  settings_pending_ = false;
   return results;
 }
 

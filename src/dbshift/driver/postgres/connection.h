@@ -124,8 +124,8 @@ class Connection {
   PgConnPtr conn_;
   std::deque<std::string> notices_;
   std::set<std::string> prepared_;
-  // SETs the session needs before its first command, not sent yet.
-  std::vector<std::string> pending_settings_;
+  // The session settings (kSessionSettings) are not sent yet.
+  bool settings_pending_ = false;
 };
 
 /// `text` without trailing whitespace (libpq messages end in "\n").
