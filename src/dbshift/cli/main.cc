@@ -125,18 +125,18 @@ std::vector<const NamespaceConfig*> NamespacesToRun(CommandContext& context,
                     all.size(), names));
   }
   std::vector<const NamespaceConfig*> spaces;
+  spaces.reserve(all.size());
   for (const NamespaceConfig& space : all) spaces.push_back(&space);
   return spaces;
 }
 
 int Main(int argc, char** argv) {
   CLI::App app{"dbshift: versioned, recorded, lock-safe database migrations"};
-  app.set_version_flag("--version", kToolVersion);
   app.require_subcommand(1);
   app.fallthrough();
-  GlobalOptions options;
-  AddGlobalOptions(app, options);
-
+  // The app's help flag is added after the subcommands, which would each copy
+  // it (see DefineWhenChosen), and before every other option, to come first.
+  app.set_help_flag();
   CommandRunner selected;
   AddInitCommand(app, selected);
   AddNewCommand(app, selected);
@@ -154,6 +154,10 @@ int Main(int argc, char** argv) {
   AddRestoreCommand(app, selected);
   AddRehearseCommand(app, selected);
   AddDriftCommand(app, selected);
+  app.set_help_flag(kHelpFlag, kHelpDescription);
+  app.set_version_flag("--version", kToolVersion);
+  GlobalOptions options;
+  AddGlobalOptions(app, options);
 
   try {
     app.parse(argc, argv);

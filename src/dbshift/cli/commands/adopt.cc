@@ -100,11 +100,13 @@ void AddAdoptCommand(CLI::App& app, CommandRunner& selected) {
   auto options = std::make_shared<AdoptOptions>();
   CLI::App* command = app.add_subcommand(
       "adopt", "copy another tool's history into dbshift's, without running anything");
-  command->add_option("--from", options->from, "flyway, golang-migrate, dbmate or popx")
-      ->required()
-      ->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "popx"}));
-  command->add_option("--table", options->table,
-                      "the other tool's table (default: the tool's own name for it)");
+  DefineWhenChosen(*command, [command, options] {
+    command->add_option("--from", options->from, "flyway, golang-migrate, dbmate or popx")
+        ->required()
+        ->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "popx"}));
+    command->add_option("--table", options->table,
+                        "the other tool's table (default: the tool's own name for it)");
+  });
   command->callback([&selected, options] {
     selected = [options](CommandContext& context) { return RunAdopt(context, *options); };
   });

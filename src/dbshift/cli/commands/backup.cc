@@ -95,22 +95,24 @@ void AddBackupCommand(CLI::App& app, CommandRunner& selected) {
       "backup",
       "a backup folder tagged with the schema version (SQLite: the online backup API; "
       "PostgreSQL: each table's rows, zstd-compressed, tables in parallel in one snapshot)");
-  command->add_option("--out", flags->out,
-                      "folder to write the backup folder into (default: backup_dir of "
-                      "dbshift.toml, else ./backups)");
-  command->add_option("--jobs", flags->jobs,
-                      "PostgreSQL: tables copied at once, one connection each (default: the "
-                      "cores of this machine, at most 4)");
-  command->require_subcommand(0, 1);
-  CLI::App* verify =
-      command->add_subcommand("verify", "check that a backup is complete and unchanged");
-  verify->add_option("FOLDER", flags->verify_folder, "the backup folder")->required();
-  verify->callback([&selected, flags] {
-    selected = [flags](CommandContext& context) { return RunVerify(context, *flags); };
-  });
-  command->callback([&selected, flags, verify] {
-    if (verify->parsed()) return;
-    selected = [flags](CommandContext& context) { return RunBackup(context, *flags); };
+  DefineWhenChosen(*command, [command, flags, &selected] {
+    command->add_option("--out", flags->out,
+                        "folder to write the backup folder into (default: backup_dir of "
+                        "dbshift.toml, else ./backups)");
+    command->add_option("--jobs", flags->jobs,
+                        "PostgreSQL: tables copied at once, one connection each (default: the "
+                        "cores of this machine, at most 4)");
+    command->require_subcommand(0, 1);
+    CLI::App* verify =
+        command->add_subcommand("verify", "check that a backup is complete and unchanged");
+    verify->add_option("FOLDER", flags->verify_folder, "the backup folder")->required();
+    verify->callback([&selected, flags] {
+      selected = [flags](CommandContext& context) { return RunVerify(context, *flags); };
+    });
+    command->callback([&selected, flags, verify] {
+      if (verify->parsed()) return;
+      selected = [flags](CommandContext& context) { return RunBackup(context, *flags); };
+    });
   });
 }
 

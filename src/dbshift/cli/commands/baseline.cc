@@ -44,8 +44,11 @@ void AddBaselineCommand(CLI::App& app, CommandRunner& selected) {
   auto options = std::make_shared<BaselineOptions>();
   CLI::App* command =
       app.add_subcommand("baseline", "mark an existing database as being at a version");
-  command->add_option("--version", options->version, "the version the database is at")->required();
-  command->add_option("--description", options->description, "description of the baseline entry");
+  DefineWhenChosen(*command, [command, options] {
+    command->add_option("--version", options->version, "the version the database is at")
+        ->required();
+    command->add_option("--description", options->description, "description of the baseline entry");
+  });
   command->callback([&selected, options] {
     selected = [options](CommandContext& context) { return RunBaseline(context, *options); };
   });

@@ -33,6 +33,17 @@ void AddRestoreCommand(CLI::App& app, CommandRunner& selected);
 void AddRehearseCommand(CLI::App& app, CommandRunner& selected);
 void AddDriftCommand(CLI::App& app, CommandRunner& selected);
 
+/// Runs `define`, which adds a subcommand's options, flags, subcommands and
+/// callback, only when that subcommand is the one on the command line. CLI11
+/// calls it before it parses the subcommand's arguments, so `--help` lists
+/// them. Building every command's options, and a help flag for each, cost
+/// more than the rest of start-up: the parent app has no help flag while its
+/// subcommands are added (they would each copy it), and the chosen one gets
+/// its own here. Every subcommand is added through this.
+void DefineWhenChosen(CLI::App& command, std::function<void()> define);
+inline constexpr const char* kHelpFlag = "-h,--help";
+inline constexpr const char* kHelpDescription = "Print this help message and exit";
+
 /// Adds --to and -n to an up/down subcommand.
 struct TargetFlags {
   std::string to;

@@ -66,12 +66,14 @@ void AddDownCommand(CLI::App& app, CommandRunner& selected) {
   auto options = std::make_shared<DownOptions>();
   CLI::App* command =
       app.add_subcommand("down", "undo applied migrations (asks first; --yes without a terminal)");
-  AddTargetFlags(*command, options->target, "undo every migration above this version");
-  command->add_flag(
-      "--dry-run", options->dry_run,
-      "print every undo statement; execute them in a transaction that is rolled back");
-  command->add_flag("--single-transaction", options->single_transaction,
-                    "undo all selected migrations in one transaction");
+  DefineWhenChosen(*command, [command, options] {
+    AddTargetFlags(*command, options->target, "undo every migration above this version");
+    command->add_flag(
+        "--dry-run", options->dry_run,
+        "print every undo statement; execute them in a transaction that is rolled back");
+    command->add_flag("--single-transaction", options->single_transaction,
+                      "undo all selected migrations in one transaction");
+  });
   command->callback([&selected, options] {
     selected = [options](CommandContext& context) { return RunDown(context, *options); };
   });

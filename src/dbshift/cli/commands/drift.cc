@@ -104,8 +104,10 @@ void AddDriftCommand(CLI::App& app, CommandRunner& selected) {
       "drift",
       "compare the live schema with the one the applied migrations give (built in a scratch "
       "database)");
-  command->callback(
-      [&selected] { selected = [](CommandContext& context) { return RunDrift(context); }; });
+  DefineWhenChosen(*command, [command, &selected] {
+    command->callback(
+        [&selected] { selected = [](CommandContext& context) { return RunDrift(context); }; });
+  });
 }
 
 }  // namespace dbshift::cli

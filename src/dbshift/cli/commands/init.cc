@@ -48,7 +48,8 @@ int RunInit(CommandContext& context) {
 
 void AddInitCommand(CLI::App& app, CommandRunner& selected) {
   CLI::App* command = app.add_subcommand("init", "write dbshift.toml and migrations/");
-  command->callback([&selected] { selected = RunInit; });
+  DefineWhenChosen(
+      *command, [command, &selected] { command->callback([&selected] { selected = RunInit; }); });
 }
 
 }  // namespace dbshift::cli

@@ -74,7 +74,7 @@ void AddLintCommand(CLI::App& app, CommandRunner& selected) {
   auto choice = std::make_shared<ScriptChoice>();
   CLI::App* command =
       app.add_subcommand("lint", "lock-safety and compatibility analysis of PostgreSQL migrations");
-  AddScriptChoice(*command, *choice, "lint");
+  DefineWhenChosen(*command, [command, choice] { AddScriptChoice(*command, *choice, "lint"); });
   command->callback([&selected, choice] {
     selected = [choice](CommandContext& context) { return RunLint(context, *choice); };
   });

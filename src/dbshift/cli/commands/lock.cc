@@ -30,9 +30,11 @@ int RunLockStatus(CommandContext& context) {
 
 void AddLockCommand(CLI::App& app, CommandRunner& selected) {
   CLI::App* lock = app.add_subcommand("lock", "the migration lock");
-  lock->require_subcommand(1);
-  CLI::App* status = lock->add_subcommand("status", "who holds the migration lock, since when");
-  status->callback([&selected] { selected = RunLockStatus; });
+  DefineWhenChosen(*lock, [lock, &selected] {
+    lock->require_subcommand(1);
+    CLI::App* status = lock->add_subcommand("status", "who holds the migration lock, since when");
+    status->callback([&selected] { selected = RunLockStatus; });
+  });
 }
 
 }  // namespace dbshift::cli

@@ -95,9 +95,11 @@ int RunNew(CommandContext& context, const NewOptions& options) {
 void AddNewCommand(CLI::App& app, CommandRunner& selected) {
   auto options = std::make_shared<NewOptions>();
   CLI::App* command = app.add_subcommand("new", "write the next versioned migration file");
-  command->add_option("description", options->words, "what the migration does")->required();
-  command->add_flag("--undo", options->undo,
-                    "also write its undo script U<version>__... (other layouts always have one)");
+  DefineWhenChosen(*command, [command, options] {
+    command->add_option("description", options->words, "what the migration does")->required();
+    command->add_flag("--undo", options->undo,
+                      "also write its undo script U<version>__... (other layouts always have one)");
+  });
   command->callback([&selected, options] {
     selected = [options](CommandContext& context) { return RunNew(context, *options); };
   });

@@ -192,7 +192,7 @@ void AddPlanCommand(CLI::App& app, CommandRunner& selected) {
   auto choice = std::make_shared<ScriptChoice>();
   CLI::App* command = app.add_subcommand(
       "plan", "which lock each statement takes, on what, and whether it rewrites or scans");
-  AddScriptChoice(*command, *choice, "plan");
+  DefineWhenChosen(*command, [command, choice] { AddScriptChoice(*command, *choice, "plan"); });
   command->callback([&selected, choice] {
     selected = [choice](CommandContext& context) { return RunPlan(context, *choice); };
   });

@@ -129,13 +129,15 @@ void AddRehearseCommand(CLI::App& app, CommandRunner& selected) {
   CLI::App* command = app.add_subcommand(
       "rehearse",
       "apply the pending migrations to a copy of the target, undo and redo them, and report");
-  command->add_flag("--allow-out-of-order", flags->allow_out_of_order,
-                    "rehearse pending versions lower than the current one too");
-  command
-      ->add_option("--copy", flags->copy,
-                   "PostgreSQL: how the target is copied: auto (by template when no other "
-                   "session is connected, else by backup), template, backup")
-      ->check(CLI::IsMember({"auto", "template", "backup"}));
+  DefineWhenChosen(*command, [command, flags] {
+    command->add_flag("--allow-out-of-order", flags->allow_out_of_order,
+                      "rehearse pending versions lower than the current one too");
+    command
+        ->add_option("--copy", flags->copy,
+                     "PostgreSQL: how the target is copied: auto (by template when no other "
+                     "session is connected, else by backup), template, backup")
+        ->check(CLI::IsMember({"auto", "template", "backup"}));
+  });
   command->callback([&selected, flags] {
     selected = [flags](CommandContext& context) { return RunRehearse(context, *flags); };
   });

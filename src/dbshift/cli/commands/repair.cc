@@ -72,7 +72,9 @@ int RunRepairCommand(CommandContext& context) {
 void AddRepairCommand(CLI::App& app, CommandRunner& selected) {
   CLI::App* command = app.add_subcommand(
       "repair", "clear failed entries, realign checksums, forget missing files (asks first)");
-  command->callback([&selected] { selected = RunRepairCommand; });
+  DefineWhenChosen(*command, [command, &selected] {
+    command->callback([&selected] { selected = RunRepairCommand; });
+  });
 }
 
 }  // namespace dbshift::cli

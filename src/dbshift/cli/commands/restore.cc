@@ -48,10 +48,12 @@ void AddRestoreCommand(CLI::App& app, CommandRunner& selected) {
   auto flags = std::make_shared<RestoreFlags>();
   CLI::App* command = app.add_subcommand(
       "restore", "a backup into an empty database, checked against the migrations folder");
-  command->add_option("--from", flags->from, "the backup folder")->required();
-  command->add_option("--jobs", flags->jobs,
-                      "PostgreSQL: tables loaded at once, one connection each (default: the "
-                      "cores of this machine, at most 4)");
+  DefineWhenChosen(*command, [command, flags] {
+    command->add_option("--from", flags->from, "the backup folder")->required();
+    command->add_option("--jobs", flags->jobs,
+                        "PostgreSQL: tables loaded at once, one connection each (default: the "
+                        "cores of this machine, at most 4)");
+  });
   command->callback([&selected, flags] {
     selected = [flags](CommandContext& context) { return RunRestore(context, *flags); };
   });

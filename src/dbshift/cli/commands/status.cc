@@ -95,8 +95,10 @@ void AddStatusCommand(CLI::App& app, CommandRunner& selected) {
   auto options = std::make_shared<StatusOptions>();
   CLI::App* command =
       app.add_subcommand("status", "every migration and its state; current version");
-  command->add_flag("--allow-out-of-order", options->allow_out_of_order,
-                    "do not count pending versions below the current one as problems");
+  DefineWhenChosen(*command, [command, options] {
+    command->add_flag("--allow-out-of-order", options->allow_out_of_order,
+                      "do not count pending versions below the current one as problems");
+  });
   command->callback([&selected, options] {
     selected = [options](CommandContext& context) { return RunStatus(context, *options); };
   });

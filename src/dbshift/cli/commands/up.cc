@@ -44,20 +44,23 @@ int RunUp(CommandContext& context, const UpOptions& options) {
 void AddUpCommand(CLI::App& app, CommandRunner& selected) {
   auto options = std::make_shared<UpOptions>();
   CLI::App* command = app.add_subcommand("up", "apply pending migrations");
-  AddTargetFlags(*command, options->target, "apply up to and including this version");
-  command->add_flag("--dry-run", options->dry_run,
-                    "print the plan and every statement; execute them in a transaction that is "
-                    "rolled back");
-  command->add_flag("--single-transaction", options->single_transaction,
-                    "apply all pending migrations in one transaction: all or nothing");
-  command->add_flag("--allow-out-of-order", options->allow_out_of_order,
-                    "apply pending versions lower than the current one");
-  command->add_flag("--resume", options->resume,
-                    "continue a failed migration from its failing statement, once its cause is "
-                    "fixed; the statements before it must be unchanged");
-  command->add_flag("--backup", options->backup,
-                    "take a backup (as `dbshift backup`) under the migration lock before applying "
-                    "anything; also when the --env environment sets require_backup = true");
+  DefineWhenChosen(*command, [command, options] {
+    AddTargetFlags(*command, options->target, "apply up to and including this version");
+    command->add_flag("--dry-run", options->dry_run,
+                      "print the plan and every statement; execute them in a transaction that is "
+                      "rolled back");
+    command->add_flag("--single-transaction", options->single_transaction,
+                      "apply all pending migrations in one transaction: all or nothing");
+    command->add_flag("--allow-out-of-order", options->allow_out_of_order,
+                      "apply pending versions lower than the current one");
+    command->add_flag("--resume", options->resume,
+                      "continue a failed migration from its failing statement, once its cause is "
+                      "fixed; the statements before it must be unchanged");
+    command->add_flag(
+        "--backup", options->backup,
+        "take a backup (as `dbshift backup`) under the migration lock before applying "
+        "anything; also when the --env environment sets require_backup = true");
+  });
   command->callback([&selected, options] {
     selected = [options](CommandContext& context) { return RunUp(context, *options); };
   });

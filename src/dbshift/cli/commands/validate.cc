@@ -38,8 +38,10 @@ void AddValidateCommand(CLI::App& app, CommandRunner& selected) {
   auto options = std::make_shared<ValidateOptions>();
   CLI::App* command =
       app.add_subcommand("validate", "checksums, missing files, order, failed entries");
-  command->add_flag("--allow-out-of-order", options->allow_out_of_order,
-                    "accept pending versions below the current one");
+  DefineWhenChosen(*command, [command, options] {
+    command->add_flag("--allow-out-of-order", options->allow_out_of_order,
+                      "accept pending versions below the current one");
+  });
   command->callback([&selected, options] {
     selected = [options](CommandContext& context) { return RunValidate(context, *options); };
   });
