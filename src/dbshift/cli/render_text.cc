@@ -1,6 +1,8 @@
 #include "dbshift/cli/render_text.h"
 
 #include <algorithm>
+#include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -54,6 +56,23 @@ void TerminalSink::OnEvent(const Event& event) {
   }
 }
 
+namespace {
+
+// The status table's columns. Padded by bytes, not by display width: every
+// padded column is ASCII (versions, state names, UTC timestamps). fmt's
+// padding measured each field's display width, which took most of the time
+// of printing a status of thousands of migrations.
+constexpr std::size_t kStateWidth = 12;
+constexpr std::size_t kAppliedAtWidth = 24;
+
+void AppendColumn(std::string& text, std::string_view value, std::size_t width) {
+  text += value;
+  if (value.size() < width) text.append(width - value.size(), ' ');
+  text += "  ";
+}
+
+}  // namespace
+
 std::string StatusText(const Plan& plan) {
   std::string text = fmt::format("Current version: {}\n\n",
                                  plan.current_version ? plan.current_version->text() : "none");
@@ -62,16 +81,18 @@ std::string StatusText(const Plan& plan) {
   for (const PlanEntry& entry : plan.entries) {
     if (entry.version) width = std::max(width, entry.version->text().size());
   }
-  text += fmt::format("{:<{}}  {:<12}  {:<24}  {}\n", "Version", width, "State", "Applied at",
-                      "Description");
+  AppendColumn(text, "Version", width);
+  AppendColumn(text, "State", kStateWidth);
+  AppendColumn(text, "Applied at", kAppliedAtWidth);
+  text += "Description\n";
   for (const PlanEntry& entry : plan.entries) {
-    std::string version = entry.version ? entry.version->text() : "R";
-    std::string applied_at;
-    if (entry.applied && entry.applied->success && entry.applied->kind != HistoryKind::kUndo) {
-      applied_at = entry.applied->applied_at;
-    }
-    text += fmt::format("{:<{}}  {:<12}  {:<24}  {}\n", version, width,
-                        MigrationStateName(entry.state), applied_at, entry.description);
+    AppendColumn(text, entry.version ? std::string_view(entry.version->text()) : "R", width);
+    AppendColumn(text, MigrationStateName(entry.state), kStateWidth);
+    const bool applied =
+        entry.applied && entry.applied->success && entry.applied->kind != HistoryKind::kUndo;
+    AppendColumn(text, applied ? std::string_view(entry.applied->applied_at) : "", kAppliedAtWidth);
+    text += entry.description;
+    text += '\n';
   }
   std::vector<const PlanEntry*> problems = plan.Problems();
   if (!problems.empty()) {
