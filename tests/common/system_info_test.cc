@@ -45,5 +45,14 @@ TEST(SystemInfoTest, RunIdsAreHexAndDistinct) {
   EXPECT_EQ(seen.size(), 100u);
 }
 
+TEST(SystemInfoTest, UtcIso8601FormatsMillisecondsSinceTheEpochInUtc) {
+  EXPECT_EQ(UtcIso8601(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(UtcIso8601(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(UtcIso8601(-1000), "1969-12-31T23:59:59.000Z");
+  EXPECT_EQ(UtcIso8601(946684800000), "2000-01-01T00:00:00.000Z");
+  EXPECT_EQ(UtcIso8601(1600000000123), "2020-09-13T12:26:40.123Z");
+  EXPECT_EQ(UtcIso8601(951782400007), "2000-02-29T00:00:00.007Z");
+}
+
 }  // namespace
 }  // namespace dbshift

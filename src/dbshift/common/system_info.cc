@@ -85,16 +85,20 @@ const std::string& HostName() {
 // Not cached: a forked child has its own pid.
 int ProcessId() { return static_cast<int>(getpid()); }
 
-std::string NowUtcIso8601() {
-  const auto now = std::chrono::system_clock::now();
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(millis / 1000 - (millis % 1000 < 0));
-  const int fraction = static_cast<int>(((millis % 1000) + 1000) % 1000);
+std::string UtcIso8601(std::int64_t unix_millis) {
+  const std::time_t seconds =
+      static_cast<std::time_t>(unix_millis / 1000 - (unix_millis % 1000 < 0 ? 1 : 0));
+  const int fraction = static_cast<int>(((unix_millis % 1000) + 1000) % 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
                      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, fraction);
+}
+
+std::string NowUtcIso8601() {
+  const auto now = std::chrono::system_clock::now();
+  return UtcIso8601(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
 }
 
 std::string NewRunId() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace dbshift {
@@ -12,6 +13,9 @@ int ProcessId();
 
 /// The current UTC time as ISO 8601 with milliseconds: "2026-11-21T09:30:00.123Z".
 std::string NowUtcIso8601();
+/// `unix_millis` (milliseconds since 1970-01-01 UTC, negative before) in
+/// the format of NowUtcIso8601.
+std::string UtcIso8601(std::int64_t unix_millis);
 
 /// A new random run id (32 hex characters).
 std::string NewRunId();

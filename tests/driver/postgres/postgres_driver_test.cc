@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -529,6 +530,43 @@ TEST(PostgresDriver, HistoryStaysPutWhenAMigrationChangesSearchPath) {
   driver->Commit();
   EXPECT_EQ(driver->ReadHistory().size(), 1u);
   EXPECT_EQ(Query(db.url(), "SELECT count(*) FROM public.dbshift_history"), "1");
+}
+
+// ReadHistory reads applied_at in binary and formats it itself: the text
+// must be the server's own to_char of it, in UTC and truncated to
+// milliseconds, before 2000 and after, whatever the session's TimeZone; and
+// the rows come in installed_rank order, not in the order they were stored.
+TEST(PostgresDriver, ReadHistoryFormatsAppliedAtAsTheServerDoes) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  driver->EnsureHistoryTable();
+  const std::vector<std::string> stored = {
+      "2020-01-02 03:04:05.678999+00", "1999-12-31 23:59:59.999999+00",
+      "1970-01-01 00:00:00+00",        "2000-01-01 00:00:00.000001+00",
+      "2026-11-22 13:30:00.5+05:30",   "1969-07-20 20:17:40.0005+00",
+      "2000-02-29 12:00:00.001-08"};
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    // Inserted from the highest rank down.
+    driver->Execute(Sql(fmt::format(
+        "INSERT INTO dbshift_history (installed_rank, version, description, kind, script,"
+        " success, applied_by, applied_at, execution_ms, tool_version) VALUES ({0}, '{0}', 'd',"
+        " 'versioned', 'V{0}__d.sql', true, 'me', '{1}', 0, '0.1.0')",
+        stored.size() - i, stored[i])));
+  }
+  driver->Execute(Sql("SET TimeZone = 'America/St_Johns'"));
+  const std::vector<HistoryRow> rows = driver->ReadHistory();
+  ASSERT_EQ(rows.size(), stored.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].installed_rank, static_cast<int64_t>(i + 1));
+    const std::string& input = stored[stored.size() - 1 - i];
+    EXPECT_EQ(rows[i].applied_at,
+              Query(db.url(), fmt::format("SELECT to_char('{}'::timestamptz AT TIME ZONE 'UTC',"
+                                          " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+                                          input)))
+        << input;
+  }
+  EXPECT_EQ(rows[0].applied_at, "2000-02-29T20:00:00.001Z");
+  EXPECT_EQ(rows.back().applied_at, "2020-01-02T03:04:05.678Z");
 }
 
 TEST(PostgresDriver, EnsureHistoryTableAddsMissingColumns) {

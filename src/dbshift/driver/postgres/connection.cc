@@ -216,14 +216,14 @@ std::vector<const char*> Values(const Params& params) {
 
 }  // namespace
 
-PgResultPtr Connection::ExecParams(const std::string& sql, const Params& params) {
+PgResultPtr Connection::ExecParams(const std::string& sql, const Params& params,
+                                   ResultFormat format) {
   SendPendingSettings();
   const std::vector<const char*> values = Values(params);
-  return Check(
-      PgResultPtr(Libpq().PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()),
-                                       /*paramTypes=*/nullptr, values.data(),
-                                       /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
-                                       /*resultFormat=*/0)));
+  return Check(PgResultPtr(Libpq().PQexecParams(
+      conn_.get(), sql.c_str(), static_cast<int>(values.size()),
+      /*paramTypes=*/nullptr, values.data(),
+      /*paramLengths=*/nullptr, /*paramFormats=*/nullptr, static_cast<int>(format))));
 }
 
 TextRows Connection::Rows(const std::string& sql, const Params& params) {

@@ -55,8 +55,11 @@ class Connection {
                           std::chrono::milliseconds interval, const std::function<void()>& waiting);
   /// The server process of this connection (pg_stat_activity.pid).
   int BackendPid() const;
+  /// How the server sends the values of a result.
+  enum class ResultFormat { kText = 0, kBinary = 1 };
   /// Runs `sql` with text parameters ($1, $2, ...); returns its checked result.
-  PgResultPtr ExecParams(const std::string& sql, const Params& params);
+  PgResultPtr ExecParams(const std::string& sql, const Params& params,
+                         ResultFormat format = ResultFormat::kText);
   /// ExecParams, with the rows of the result as text.
   TextRows Rows(const std::string& sql, const Params& params = {});
   /// Runs the statement prepared as `name`, preparing it from `sql` first
