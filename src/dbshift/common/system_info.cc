@@ -86,9 +86,10 @@ const std::string& HostName() {
 int ProcessId() { return static_cast<int>(getpid()); }
 
 std::string UtcIso8601(std::int64_t unix_millis) {
-  const std::time_t seconds =
-      static_cast<std::time_t>(unix_millis / 1000 - (unix_millis % 1000 < 0 ? 1 : 0));
-  const int fraction = static_cast<int>(((unix_millis % 1000) + 1000) % 1000);
+  const std::chrono::milliseconds millis(unix_millis);
+  const auto whole = std::chrono::floor<std::chrono::seconds>(millis);
+  const std::time_t seconds = static_cast<std::time_t>(whole.count());
+  const int fraction = static_cast<int>((millis - whole).count());
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,

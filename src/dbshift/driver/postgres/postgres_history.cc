@@ -3,6 +3,7 @@
 // rolls back) with its migration.
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <iterator>
 #include <limits>
@@ -152,7 +153,8 @@ std::string BinaryTimestamp(const PGresult* result, int row, int column) {
     return "";
   }
   constexpr std::int64_t kMillisFrom1970To2000 = 946'684'800'000;
-  const std::int64_t millis = micros / 1000 - (micros % 1000 < 0 ? 1 : 0);
+  const std::int64_t millis =
+      std::chrono::floor<std::chrono::milliseconds>(std::chrono::microseconds(micros)).count();
   return UtcIso8601(millis + kMillisFrom1970To2000);
 }
 
