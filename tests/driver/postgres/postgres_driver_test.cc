@@ -10,6 +10,7 @@
 #include <regex>
 #include <signal.h>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <thread>
@@ -51,6 +52,17 @@ Statement Copy(std::string text, std::string data) {
   statement.copy_from_stdin = true;
   statement.copy_data = std::move(data);
   return statement;
+}
+
+// A history row with the fields every append needs.
+HistoryRow RowOfVersionOne() {
+  HistoryRow row;
+  row.version = "1";
+  row.description = "d";
+  row.script = "V1__d.sql";
+  row.applied_by = "me";
+  row.tool_version = "0.1.0";
+  return row;
 }
 
 std::unique_ptr<PostgresDriver> Open(const std::string& url, const DriverOptions& options = {}) {
@@ -241,6 +253,58 @@ TEST(PostgresDriver, SyntaxErrorHasSqlstateAndPosition) {
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->context().sqlstate, "42601");
   EXPECT_EQ(error->position(), 31);  // "AND"
+}
+
+// BEGIN travels in the query of the migration's first statement. The
+// position of an error must still count from the statement's own start, and
+// a statement the server cannot parse must leave no transaction behind.
+TEST(PostgresDriver, FirstStatementOfATransactionCarriesItsBegin) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  driver->Begin();
+  driver->Execute(Sql("CREATE TABLE sent AS SELECT pg_catalog.current_query() AS text"));
+  driver->Execute(Sql("INSERT INTO sent SELECT pg_catalog.current_query()"));
+  driver->Commit();
+  EXPECT_EQ(Query(db.url(), "SELECT string_agg(text, ' | ' ORDER BY text) FROM sent"),
+            "BEGIN;CREATE TABLE sent AS SELECT pg_catalog.current_query() AS text"
+            " | INSERT INTO sent SELECT pg_catalog.current_query()");
+
+  for (const char* sql : {"CREATE TABEL t (id integer)", "SELECT * FROM missing_table"}) {
+    SCOPED_TRACE(sql);
+    driver->Begin();
+    auto error = ErrorOf(*driver, Sql(sql));
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->position(), std::string_view(sql).starts_with("CREATE") ? 8 : 15);
+    driver->Rollback();
+    // The connection is idle again: a new migration commits normally.
+    driver->Begin();
+    driver->Execute(Sql("INSERT INTO sent VALUES ('after')"));
+    driver->Commit();
+  }
+  EXPECT_EQ(Query(db.url(), "SELECT count(*) FROM sent WHERE text = 'after'"), "2");
+
+  // Begin then Rollback with nothing run in between sends nothing.
+  driver->Begin();
+  driver->Rollback();
+  driver->Execute(Sql("INSERT INTO sent VALUES ('autocommit')"));
+  EXPECT_EQ(Query(db.url(), "SELECT count(*) FROM sent WHERE text = 'autocommit'"), "1");
+}
+
+// A BEGIN not yet sent still opens the transaction before anything else the
+// driver sends: a history row appended right after Begin is not committed.
+TEST(PostgresDriver, HistoryRowRightAfterBeginStaysInTheTransaction) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  driver->EnsureHistoryTable();
+  HistoryRow row = RowOfVersionOne();
+  driver->Begin();
+  driver->AppendHistoryAtCommit(row);
+  driver->Rollback();
+  EXPECT_EQ(Query(db.url(), "SELECT count(*) FROM dbshift_history"), "0");
+  driver->Begin();
+  driver->AppendHistoryAtCommit(row);
+  driver->Commit();
+  EXPECT_EQ(Query(db.url(), "SELECT count(*) FROM dbshift_history"), "1");
 }
 
 TEST(PostgresDriver, ErrorsCarryDetailAndHint) {
@@ -654,12 +718,7 @@ TEST(PostgresDriver, AppendHistoryUsesTheOpenTransaction) {
   DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
   auto driver = Open(db.url());
   driver->EnsureHistoryTable();
-  HistoryRow row;
-  row.version = "1";
-  row.description = "d";
-  row.script = "V1__d.sql";
-  row.applied_by = "me";
-  row.tool_version = "0.1.0";
+  HistoryRow row = RowOfVersionOne();
   for (int i = 0; i < 3; ++i) {
     driver->Begin();
     driver->AppendHistory(row);

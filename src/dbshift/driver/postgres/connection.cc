@@ -50,6 +50,10 @@ constexpr std::array<const char*, 3> kSessionSettings = {
     "SET idle_session_timeout = 0", "SET idle_in_transaction_session_timeout = 0",
     "SET client_connection_check_interval = '1s'"};
 
+// Put ahead of a statement to open its transaction in the same query (ASCII,
+// so that it shifts error positions by its length in characters).
+constexpr std::string_view kBeginPrefix = "BEGIN;";
+
 }  // namespace
 
 std::string TrimRight(std::string_view text) {
@@ -90,12 +94,29 @@ Connection::Connection(const Url& url, std::chrono::milliseconds connect_timeout
   settings_pending_ = Libpq().PQserverVersion(conn_.get()) >= 140000;
 }
 
+void Connection::SendPending() {
+  SendPendingSettings();
+  if (begin_pending_) {
+    // Cleared first: if BEGIN fails, no transaction is open.
+    begin_pending_ = false;
+    Check(PgResultPtr(Libpq().PQexec(conn_.get(), "BEGIN")));
+  }
+}
+
 void Connection::SendPendingSettings() {
   if (!settings_pending_) return;
   std::string sql;
   for (const char* setting : kSessionSettings) sql += std::string(setting) + "; ";
   Check(PgResultPtr(Libpq().PQexec(conn_.get(), sql.c_str())));
   settings_pending_ = false;
+}
+
+void Connection::BeginWithNextCommand() { begin_pending_ = true; }
+
+bool Connection::DropPendingBegin() { return std::exchange(begin_pending_, false); }
+
+PGTransactionStatusType Connection::TransactionStatus() const {
+  return begin_pending_ ? PQTRANS_INTRANS : Libpq().PQtransactionStatus(conn_.get());
 }
 
 bool Connection::Broken() const { return Libpq().PQstatus(conn_.get()) == CONNECTION_BAD; }
@@ -149,7 +170,7 @@ PgResultPtr Connection::Check(PgResultPtr result) {
 }
 
 PgResultPtr Connection::Exec(const std::string& sql) {
-  SendPendingSettings();
+  SendPending();
   return Check(PgResultPtr(Libpq().PQexec(conn_.get(), sql.c_str())));
 }
 
@@ -159,9 +180,18 @@ PgResultPtr Connection::ExecWatched(const std::string& sql, std::chrono::millise
                                     std::chrono::milliseconds interval,
                                     const std::function<void()>& waiting) {
   using Clock = std::chrono::steady_clock;
+  // Settings go on their own: in one query with BEGIN they would join the
+  // transaction and vanish with its rollback.
   SendPendingSettings();
+  // A BEGIN waiting for this statement shares its round trip. The server
+  // parses the whole query before running any of it, so a syntax error
+  // leaves no transaction open, as when the statement is sent alone.
+  const bool with_begin = std::exchange(begin_pending_, false);
+  const std::string with_begin_sql = with_begin ? std::string(kBeginPrefix) + sql : std::string();
   PGconn* conn = conn_.get();
-  if (Libpq().PQsendQuery(conn, sql.c_str()) != 1) Check(nullptr);
+  if (Libpq().PQsendQuery(conn, with_begin ? with_begin_sql.c_str() : sql.c_str()) != 1) {
+    Check(nullptr);
+  }
   Clock::time_point next_call = Clock::now() + first_call;
   while (Libpq().PQisBusy(conn) == 1) {
     const auto left =
@@ -193,7 +223,15 @@ PgResultPtr Connection::ExecWatched(const std::string& sql, std::chrono::millise
     }
     if (Broken()) break;
   }
-  return Check(failure != nullptr ? std::move(failure) : std::move(last));
+  try {
+    return Check(failure != nullptr ? std::move(failure) : std::move(last));
+  } catch (const SqlError& error) {
+    if (!with_begin) throw;
+    // Positions count from the start of the query: make them the statement's.
+    const int prefix = static_cast<int>(kBeginPrefix.size());
+    throw SqlError(error.what(), error.context().sqlstate,
+                   error.position() > prefix ? error.position() - prefix : 0);
+  }
 }
 
 namespace {
@@ -218,7 +256,7 @@ std::vector<const char*> Values(const Params& params) {
 
 PgResultPtr Connection::ExecParams(const std::string& sql, const Params& params,
                                    ResultFormat format) {
-  SendPendingSettings();
+  SendPending();
   const std::vector<const char*> values = Values(params);
   return Check(PgResultPtr(Libpq().PQexecParams(
       conn_.get(), sql.c_str(), static_cast<int>(values.size()),
@@ -252,7 +290,7 @@ TextRows Connection::Rows(const std::string& sql, const Params& params) {
 void Connection::EnsurePrepared(const std::string& name, const std::string& sql,
                                 std::size_t params) {
   if (prepared_.contains(name)) return;
-  SendPendingSettings();
+  SendPending();
   // Prepared statements outlive transactions (a rollback does not drop
   // them), so once per connection is enough.
   Check(PgResultPtr(Libpq().PQprepare(conn_.get(), name.c_str(), sql.c_str(),
@@ -262,6 +300,7 @@ void Connection::EnsurePrepared(const std::string& name, const std::string& sql,
 
 PgResultPtr Connection::ExecPrepared(const std::string& name, const std::string& sql,
                                      const Params& params) {
+  SendPending();
   EnsurePrepared(name, sql, params.size());
   const std::vector<const char*> values = Values(params);
   return Check(PgResultPtr(Libpq().PQexecPrepared(
@@ -278,8 +317,8 @@ std::vector<PgResultPtr> Connection::RunPipeline(const std::vector<PipelineComma
       std::none_of(commands.begin(), commands.end(), [](const PipelineCommand& command) {
         return !command.prepared_name.empty() || OpensTransaction(command.sql);
       });
-  if (!settings_pending_ || !settings_can_join) {
-    SendPendingSettings();
+  if (!settings_pending_ || !settings_can_join || begin_pending_) {
+    SendPending();
     return SendPipeline(commands);
   }
   // The first command of the connection: the session settings go in the

@@ -45,6 +45,15 @@ class Connection {
   /// True when libpq knows the connection is gone.
   bool Broken() const;
 
+  /// Opens a transaction with the next command instead of in a round trip of
+  /// its own: ExecWatched sends "BEGIN;" in the same query as its statement,
+  /// and any other command sends BEGIN just before itself.
+  void BeginWithNextCommand();
+  /// Forgets a BEGIN that BeginWithNextCommand left unsent; true if there was one.
+  bool DropPendingBegin();
+  /// libpq's transaction status, with an unsent BEGIN counted as open.
+  PGTransactionStatusType TransactionStatus() const;
+
   /// Runs one command with the simple query protocol; returns its checked result.
   PgResultPtr Exec(const std::string& sql);
   /// Exec that, while the server has not answered, calls `waiting` after
@@ -118,7 +127,9 @@ class Connection {
   bool SendCopyData(std::string_view data);
   void EnsurePrepared(const std::string& name, const std::string& sql, std::size_t params);
   // Sends the session settings of the constructor if they are still
-  // pending; every command sends them first, RunPipeline in its own round trip.
+  // pending, then an unsent BEGIN; every command calls it first (RunPipeline
+  // can put the settings in its own round trip instead).
+  void SendPending();
   void SendPendingSettings();
   // RunPipeline without the pending settings.
   std::vector<PgResultPtr> SendPipeline(const std::vector<PipelineCommand>& commands);
@@ -129,6 +140,8 @@ class Connection {
   std::set<std::string> prepared_;
   // The session settings (kSessionSettings) are not sent yet.
   bool settings_pending_ = false;
+  // BeginWithNextCommand was called and BEGIN is not sent yet.
+  bool begin_pending_ = false;
 };
 
 /// `text` without trailing whitespace (libpq messages end in "\n").

@@ -92,7 +92,8 @@ void PostgresDriver::SetStatementTimeout(std::chrono::milliseconds timeout) {
 
 void PostgresDriver::Begin() {
   queued_history_.clear();
-  conn_.Exec("BEGIN");
+  // Sent with the first statement: one round trip less per migration.
+  conn_.BeginWithNextCommand();
 }
 
 void PostgresDriver::Commit() {
@@ -115,6 +116,7 @@ void PostgresDriver::Commit() {
 
 void PostgresDriver::Rollback() noexcept {
   queued_history_.clear();
+  if (conn_.DropPendingBegin()) return;  // nothing was sent since Begin
   // Outside a transaction ROLLBACK would only add a warning; on a dead
   // connection the next call reports the loss.
   const PGTransactionStatusType status = Libpq().PQtransactionStatus(conn_.Handle());

@@ -270,7 +270,7 @@ void PostgresDriver::AppendHistory(HistoryRow& row) {
 }
 
 void PostgresDriver::AppendHistoryAtCommit(HistoryRow row) {
-  if (Libpq().PQtransactionStatus(conn_.Handle()) != PQTRANS_INTRANS) {
+  if (conn_.TransactionStatus() != PQTRANS_INTRANS) {
     AppendHistory(row);
     return;
   }
