@@ -34,6 +34,37 @@ std::string Expand(std::string text, const ScopedTempDir& dir) {
   return text;
 }
 
+// Scripts are read in pieces of 64 KiB: the whole file must arrive whatever
+// its size falls on, an empty one included, read by every reader thread.
+TEST(LoadMigrationsTest, ReadsWholeScriptsOfEverySize) {
+  constexpr std::size_t kPiece = std::size_t{64} * 1024;
+  const std::vector<std::size_t> sizes = {0,          1,          kPiece - 1,    kPiece,
+                                          kPiece + 1, 2 * kPiece, 3 * kPiece + 7};
+  ScopedTempDir dir;
+  std::vector<std::string> contents;
+  int version = 0;
+  for (int copy = 0; copy < 40; ++copy) {  // enough files for several threads
+    for (std::size_t size : sizes) {
+      std::string content;
+      content.reserve(size);
+      // Different bytes at every offset, so a piece out of place shows.
+      for (std::size_t i = 0; i < size; ++i) {
+        content += static_cast<char>('a' + (i * 7 + static_cast<std::size_t>(version)) % 26);
+      }
+      dir.Write(fmt::format("V{}__size_{}.sql", ++version, size), content);
+      contents.push_back(std::move(content));
+    }
+  }
+  const MigrationSet set = LoadMigrations(dir.path());
+  ASSERT_EQ(set.versioned.size(), contents.size());
+  for (std::size_t i = 0; i < contents.size(); ++i) {
+    SCOPED_TRACE(set.versioned[i].script);
+    EXPECT_EQ(set.versioned[i].sql.size(), contents[i].size());
+    EXPECT_TRUE(set.versioned[i].sql == contents[i]);
+    EXPECT_EQ(set.versioned[i].checksum, ScriptChecksum(contents[i]));
+  }
+}
+
 TEST(LoadMigrationsTest, GoodFolderIsSortedNumerically) {
   ScopedTempDir dir;
   dir.Write("V10__ten.sql", "SELECT 10;\n");

@@ -16,6 +16,8 @@ namespace dbshift::internal {
 namespace {
 
 constexpr std::string_view kSqlSuffix = ".sql";
+// Per reading thread; larger scripts take more reads.
+constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;
 
 class DirectoryStream {
  public:
@@ -123,21 +125,21 @@ std::vector<SqlFile> ScanSqlFiles(const FileDescriptor& root, const std::filesys
 int ReadWholeFile(const FileDescriptor& root, const std::string& relative, std::string& content) {
   FileDescriptor fd(::openat(root.get(), relative.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return errno;
-  struct stat info;
-  if (::fstat(fd.get(), &info) != 0) return errno;
-  content.resize(static_cast<std::size_t>(info.st_size));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t got = ::read(fd.get(), content.data() + done, content.size() - done);
+  // No fstat for the size: a script almost always fits one read into this
+  // buffer, and a read of a regular file that returns less than it asked for
+  // has reached the end. Thousands of files are read for every status, and
+  // fstat was one of the four system calls each.
+  thread_local std::string buffer(kReadBufferSize, '\0');
+  content.clear();
+  for (;;) {
+    const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
     if (got < 0) {
       if (errno == EINTR) continue;
       return errno;
     }
-    if (got == 0) break;  // the file shrank since fstat
-    done += static_cast<std::size_t>(got);
+    content.append(buffer.data(), static_cast<std::size_t>(got));
+    if (static_cast<std::size_t>(got) < buffer.size()) return 0;
   }
-  content.resize(done);
-  return 0;
 }
 
 }  // namespace dbshift::internal

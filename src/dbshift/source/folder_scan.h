@@ -45,8 +45,9 @@ struct SqlFile {
 /// folder cannot be listed.
 std::vector<SqlFile> ScanSqlFiles(const FileDescriptor& root, const std::filesystem::path& dir);
 
-/// Replaces `content` with the file `relative` below `root`, with one
-/// allocation. Returns 0 or an errno value. Thread-safe.
+/// Replaces `content` with the file `relative` below `root` (with one
+/// allocation when it is under 64 KiB). Returns 0 or an errno value.
+/// Thread-safe.
 int ReadWholeFile(const FileDescriptor& root, const std::string& relative, std::string& content);
 
 }  // namespace dbshift::internal
