@@ -52,6 +52,10 @@
 #   BIG_FLOOR="pg"  engines on which the NBIG apply is also timed for the raw client
 #                   (SQLite 3.40's ALTER TABLE ADD COLUMN grows with the schema:
 #                   10,000 migrations take tens of minutes per apply)
+#   CONTENDERS="floor dbshift dbmate sqitch floor1 dbshift1"   who takes part in the
+#                   rounds on pg and sqlite (floor is required: every ratio is to it;
+#                   dbshift1 needs floor1). Fewer contenders make more rounds affordable.
+#   TIMINGS=1       0 stops after the rounds: no status, start-up or NBIG timings
 #   HF_WARMUP=3 HF_RUNS=30   hyperfine settings for status / no-op up
 #   STARTUP_RUNS=100         hyperfine runs for --version
 #   MYSQL_USER=dbshift_bench MYSQL_PASSWORD=dbshift_bench   the MariaDB bench user
@@ -83,6 +87,8 @@ HF_RUNS="${HF_RUNS:-30}"
 STARTUP_RUNS="${STARTUP_RUNS:-100}"
 CMD_TIMEOUT="${CMD_TIMEOUT:-7200}"
 STOP="${STOP:-0}"
+TIMINGS="${TIMINGS:-1}"
+read -ra CONTENDERS <<<"${CONTENDERS:-floor dbshift dbmate sqitch floor1 dbshift1}"
 SKIP_SETUP="${SKIP_SETUP:-0}"
 RESULTS_NAME="${RESULTS_NAME:-$(date -u +%Y-%m-%d)}"
 
@@ -95,12 +101,20 @@ is_count "$N" || die "N must be a positive integer"
 is_count "$NBIG" || die "NBIG must be a positive integer"
 for v in HF_RUNS STARTUP_RUNS CMD_TIMEOUT; do is_count "${!v}" || die "$v must be a positive integer"; done
 [[ "$HF_WARMUP" =~ ^[0-9]+$ ]] || die "HF_WARMUP must be a non-negative integer"
+[[ "$TIMINGS" == 0 || "$TIMINGS" == 1 ]] || die "TIMINGS must be 0 or 1"
 for e in $ENGINES $BIG_ENGINES $BIG_FLOOR; do
   [[ $e == pg || $e == sqlite || $e == mysql ]] || die "unknown engine '$e' (pg, sqlite, mysql)"
 done
 [[ -x "$PEERS_DIR/setup.sh" && -f "$PEERS_DIR/env.sh" ]] ||
   die "peers scripts not found in $PEERS_DIR (set PEERS_DIR)"
 in_list() { [[ " $2 " == *" $1 "* ]]; }
+for c in "${CONTENDERS[@]}"; do
+  in_list "$c" "floor dbshift dbmate sqitch floor1 dbshift1" || die "unknown contender '$c'"
+done
+in_list floor "${CONTENDERS[*]}" || die "CONTENDERS must include floor"
+if in_list dbshift1 "${CONTENDERS[*]}" && ! in_list floor1 "${CONTENDERS[*]}"; then
+  die "CONTENDERS with dbshift1 must include floor1"
+fi
 # uses ENGINE: is ENGINE measured at all (rounds or the NBIG set)?
 uses() { in_list "$1" "$ENGINES" || { [[ "$BIG" == 1 ]] && in_list "$1" "$BIG_ENGINES"; }; }
 MYSQL_USER="${MYSQL_USER:-dbshift_bench}"
@@ -370,7 +384,6 @@ timed() {
   ELAPSED=$(printf '%d.%06d' $((us / 1000000)) $((us % 1000000)))
 }
 
-CONTENDERS=(floor dbshift dbmate sqitch floor1 dbshift1)
 # MariaDB: no one-transaction pair (DDL commits implicitly; dbshift refuses
 # --single-transaction with DDL there) and no sqitch.
 MYSQL_CONTENDERS=(floor dbshift dbmate)
@@ -405,6 +418,10 @@ ratios_of() {
     END { for (r in t) if (r in f) printf "%.6f\n", t[r] / f[r] }' "$ROUNDS_TSV"
 }
 range_of() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f–%.2f", lo, hi }'; }
+# The middle half of the values (first to third quartile, nearest rank): with
+# many rounds, how far the median could move.
+quartiles_of() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "–"; exit }
+  lo = int((NR + 3) / 4); hi = int((3 * NR + 3) / 4); printf "%.3f–%.3f", v[lo], v[hi] }'; }
 cell_time() { local m; m=$(times_of "$1" "$2" | median); if [[ $m == nan ]]; then echo "–"; else printf '%.2f s' "$m"; fi; }
 cell_ratio() {
   local m rg
@@ -414,6 +431,7 @@ cell_ratio() {
   printf '**%.3fx** (%s)' "$m" "$rg"
 }
 verdict() { # value op limit
+  [[ -z "$1" || "$1" == nan ]] && { echo "not measured"; return; }
   awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? (v <= l) : (v >= l); print ok ? "met" : "**not met**" }'
 }
 
@@ -493,8 +511,9 @@ write_report() {
         continue
       fi
       m1=$(ratios_of "$e" dbshift1 floor1 | median)
-      printf -- '- %s: dbshift/floor %.3f <= 1.03: %s; --single-transaction/one-tx floor %.3f <= 1.05: %s\n' \
-        "$(title "$e")" "$m" "$(verdict "$m" '<=' 1.03)" "$m1" "$(verdict "$m1" '<=' 1.05)"
+      printf -- '- %s: dbshift/floor %.3f <= 1.03: %s (middle half of rounds %s); --single-transaction/one-tx floor %.3f <= 1.05: %s (middle half %s)\n' \
+        "$(title "$e")" "$m" "$(verdict "$m" '<=' 1.03)" "$(ratios_of "$e" dbshift floor | quartiles_of)" \
+        "$m1" "$(verdict "$m1" '<=' 1.05)" "$(ratios_of "$e" dbshift1 floor1 | quartiles_of)"
     done
     echo
     echo "## Status and no-op up (hyperfine -N, --warmup $HF_WARMUP, --runs $HF_RUNS)"
@@ -594,6 +613,12 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 write_report "after the rounds"
+if [[ "$TIMINGS" == 0 ]]; then
+  write_report complete
+  cat "$REPORT"
+  log "report: $REPORT"
+  exit 0
+fi
 
 # ------------------------------------------------------------- hyperfine
 HF_LIST="$TMP/hyperfine_files"
