@@ -201,6 +201,14 @@ TEST(Linter, TablesCreatedByEarlierScriptsOfTheSameRunAreNew) {
   // Alone, the script knows nothing of V1.
   second.new_tables = nullptr;
   EXPECT_EQ(Lint(second, {}).size(), 2u);
+
+  // A script that does not parse adds nothing, and takes nothing away.
+  LintInput broken;
+  broken.file = "V3__c.sql";
+  broken.sql = "CREATE TABLE c (id bigint);\nCREATE TABLEX d;\n";
+  broken.new_tables = &new_tables;
+  ASSERT_EQ(Lint(broken, {}).size(), 1u);
+  EXPECT_EQ(new_tables, (std::set<std::string>{"a"}));
 }
 
 }  // namespace

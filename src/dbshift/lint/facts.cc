@@ -105,11 +105,11 @@ void Observe(const PgQuery__Node& statement, ScriptFacts& facts) {
   }
   switch (statement.node_case) {
     case PG_QUERY__NODE__NODE_CREATE_STMT:
-      facts.created_tables.insert(RelationOf(statement.create_stmt->relation));
+      facts.created_tables.Insert(RelationOf(statement.create_stmt->relation));
       break;
     case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
       if (statement.create_table_as_stmt->into != nullptr) {
-        facts.created_tables.insert(RelationOf(statement.create_table_as_stmt->into->rel));
+        facts.created_tables.Insert(RelationOf(statement.create_table_as_stmt->into->rel));
       }
       break;
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: {

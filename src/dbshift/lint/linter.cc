@@ -146,7 +146,7 @@ class ScriptLint {
     facts_.in_transaction = input.in_transaction;
     facts_.server_version = options.server_version;
     facts_.lock_timeout_set = input.lock_timeout_set;
-    if (input.new_tables != nullptr) facts_.created_tables = *input.new_tables;
+    facts_.created_tables = CreatedTables(input.new_tables);
   }
 
   void Check(std::span<const ParsedStatement> statements) {
@@ -178,7 +178,7 @@ class ScriptLint {
   }
 
   std::vector<Finding> Finish() {
-    if (input_.new_tables != nullptr) *input_.new_tables = std::move(facts_.created_tables);
+    if (input_.new_tables != nullptr) facts_.created_tables.MoveInto(*input_.new_tables);
     return std::move(findings_);
   }
 

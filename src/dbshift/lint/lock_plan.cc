@@ -82,7 +82,7 @@ class StatementPlanner {
 
   bool IsNew(const Lock& lock) const {
     return lock.object == LockObject::kRelation &&
-           facts_.created_tables.contains(KeyOf(lock.schema, lock.name));
+           facts_.created_tables.Contains(KeyOf(lock.schema, lock.name));
   }
 
   // Adds `lock`, or raises the mode of the same object's lock to it.
@@ -784,7 +784,7 @@ ScriptPlan PlanLocks(const LintInput& input, const LintOptions& options) {
   facts.in_transaction = input.in_transaction;
   facts.server_version = options.server_version;
   facts.lock_timeout_set = input.lock_timeout_set;
-  if (input.new_tables != nullptr) facts.created_tables = *input.new_tables;
+  facts.created_tables = CreatedTables(input.new_tables);
   for (const Statement& statement : SplitStatements(input.sql, Dialect::kPostgres)) {
     StatementPlan& out = plan.statements.emplace_back(PlanOf(input.sql, statement));
     const ParseTree tree = ParseTree::Parse(statement.text);
@@ -800,11 +800,11 @@ ScriptPlan PlanLocks(const LintInput& input, const LintOptions& options) {
     }
     // Views, materialized views and SELECT INTO tables are new too.
     for (const Lock& lock : out.locks) {
-      if (lock.new_table) facts.created_tables.insert(KeyOf(lock.schema, lock.name));
+      if (lock.new_table) facts.created_tables.Insert(KeyOf(lock.schema, lock.name));
     }
   }
   if (plan.in_transaction) plan.held_until_commit = HeldUntilCommit(plan.statements);
-  if (input.new_tables != nullptr) *input.new_tables = std::move(facts.created_tables);
+  if (input.new_tables != nullptr) facts.created_tables.MoveInto(*input.new_tables);
   return plan;
 }
 

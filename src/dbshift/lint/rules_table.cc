@@ -41,7 +41,7 @@ void BanDropTable(const PgQuery__Node& statement, const ScriptFacts& facts, Repo
       name += StringOf(part);
     }
     name = AsciiLower(name);
-    if (facts.created_tables.contains(name)) continue;
+    if (facts.created_tables.Contains(name)) continue;
     out.Report(
         fmt::format(
             "DROP TABLE {} breaks the running application if it still uses the table, and its "

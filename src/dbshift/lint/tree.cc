@@ -130,7 +130,7 @@ std::vector<const PgQuery__RangeVar*> RangeVarsBelow(const PgQuery__Node* node) 
 }
 
 bool IsNewTable(const ScriptFacts& facts, const PgQuery__RangeVar* relation) {
-  return facts.created_tables.contains(RelationOf(relation));
+  return facts.created_tables.Contains(RelationOf(relation));
 }
 
 const PgQuery__AlterTableStmt* AlterTableOf(const PgQuery__Node& statement) {
