@@ -516,61 +516,62 @@ write_report() {
         "$m1" "$(verdict "$m1" '<=' 1.05)" "$(ratios_of "$e" dbshift1 floor1 | quartiles_of)"
     done
     echo
-    echo "## Status and no-op up (hyperfine -N, --warmup $HF_WARMUP, --runs $HF_RUNS)"
-    echo
-    echo "Each tool on a database it applied itself. Cells: median (min, standard deviation)."
-    echo
-    sizes=("$N")
-    [[ "$BIG" == 1 && -n "${BIG_ENGINES// /}" ]] && sizes+=("$NBIG")
-    hdr="| command |"; sep="|---|"
-    for n in "${sizes[@]}"; do
-      for e in $ENGINES; do
-        if [[ $n == "$N" ]] || in_list "$e" "$BIG_ENGINES"; then hdr+=" $(title "$e"), $n applied |"; sep+="---|"; fi
-      done
-    done
-    echo "$hdr"; echo "$sep"
-    for c in "floor: client reads the history table" "dbshift status" "dbshift up (no-op)" "dbmate status" "dbmate up (no-op)" "sqitch status"; do
-      line="| $c |"
+    if [[ "$TIMINGS" == 1 ]]; then
+      echo "## Status and no-op up (hyperfine -N, --warmup $HF_WARMUP, --runs $HF_RUNS)"
+      echo
+      echo "Each tool on a database it applied itself. Cells: median (min, standard deviation)."
+      echo
+      sizes=("$N")
+      [[ "$BIG" == 1 && -n "${BIG_ENGINES// /}" ]] && sizes+=("$NBIG")
+      hdr="| command |"; sep="|---|"
       for n in "${sizes[@]}"; do
         for e in $ENGINES; do
-          if [[ $n == "$N" ]] || in_list "$e" "$BIG_ENGINES"; then
-            f="$OUT/hyperfine_status_${e}_$n.json"
-            if [[ -f "$f" ]]; then line+=" $(hf_cell "$f" "$c") |"; else line+=" – |"; fi
-          fi
+          if [[ $n == "$N" ]] || in_list "$e" "$BIG_ENGINES"; then hdr+=" $(title "$e"), $n applied |"; sep+="---|"; fi
         done
       done
-      echo "$line"
-    done
-    echo
-    echo "Targets (median):"
-    for n in "${sizes[@]}"; do
-      limit=5; [[ $n != "$N" ]] && limit=15
-      for e in $ENGINES; do
-        f="$OUT/hyperfine_status_${e}_$n.json"
-        [[ -f "$f" ]] || continue
-        for c in "dbshift status" "dbshift up (no-op)"; do
-          v=$(hf_stat "$f" "$c" median)
-          fl=$(hf_stat "$f" "floor: client reads the history table" median)
-          v_ms=$(awk -v s="$v" 'BEGIN { printf "%.1f", s * 1000 }')
-          fl_ms=$(awk -v s="$fl" 'BEGIN { printf "%.1f", s * 1000 }')
-          ratio=$(awk -v a="$v" -v b="$fl" 'BEGIN { printf "%.2f", a / b }')
-          echo "- $(title "$e"), $n applied, $c: $v_ms ms <= $limit ms: $(verdict "$v_ms" '<=' "$limit") (floor $fl_ms ms; ${ratio}x the floor)"
+      echo "$hdr"; echo "$sep"
+      for c in "floor: client reads the history table" "dbshift status" "dbshift up (no-op)" "dbmate status" "dbmate up (no-op)" "sqitch status"; do
+        line="| $c |"
+        for n in "${sizes[@]}"; do
+          for e in $ENGINES; do
+            if [[ $n == "$N" ]] || in_list "$e" "$BIG_ENGINES"; then
+              f="$OUT/hyperfine_status_${e}_$n.json"
+              if [[ -f "$f" ]]; then line+=" $(hf_cell "$f" "$c") |"; else line+=" – |"; fi
+            fi
+          done
         done
+        echo "$line"
       done
-    done
-    echo
-    echo "## Start-up (hyperfine -N, --warmup 10, --runs $STARTUP_RUNS)"
-    echo
-    echo "| command | median (min, σ) |"
-    echo "|---|---|"
-    if [[ -f "$OUT/hyperfine_startup.json" ]]; then
-      for c in "${STARTUP_NAMES[@]}"; do
-        echo "| \`$c\` | $(hf_cell "$OUT/hyperfine_startup.json" "$c") |"
-      done
-      v=$(hf_stat "$OUT/hyperfine_startup.json" "dbshift --version" median)
-      v_ms=$(awk -v s="$v" 'BEGIN { printf "%.2f", s * 1000 }')
       echo
-      echo "Target: dbshift start-up $v_ms ms <= 2 ms: $(verdict "$v_ms" '<=' 2)"
+      echo "Targets (median):"
+      for n in "${sizes[@]}"; do
+        limit=5; [[ $n != "$N" ]] && limit=15
+        for e in $ENGINES; do
+          f="$OUT/hyperfine_status_${e}_$n.json"
+          [[ -f "$f" ]] || continue
+          for c in "dbshift status" "dbshift up (no-op)"; do
+            v=$(hf_stat "$f" "$c" median)
+            fl=$(hf_stat "$f" "floor: client reads the history table" median)
+            v_ms=$(awk -v s="$v" 'BEGIN { printf "%.1f", s * 1000 }')
+            fl_ms=$(awk -v s="$fl" 'BEGIN { printf "%.1f", s * 1000 }')
+            ratio=$(awk -v a="$v" -v b="$fl" 'BEGIN { printf "%.2f", a / b }')
+            echo "- $(title "$e"), $n applied, $c: $v_ms ms <= $limit ms: $(verdict "$v_ms" '<=' "$limit") (floor $fl_ms ms; ${ratio}x the floor)"
+          done
+        done
+      done
+      echo
+      echo "## Start-up (hyperfine -N, --warmup 10, --runs $STARTUP_RUNS)"
+      echo
+      echo "| command | median (min, σ) |"
+      echo "|---|---|"
+      if [[ -f "$OUT/hyperfine_startup.json" ]]; then
+        for c in "${STARTUP_NAMES[@]}"; do
+          echo "| \`$c\` | $(hf_cell "$OUT/hyperfine_startup.json" "$c") |"
+        done
+        v=$(hf_stat "$OUT/hyperfine_startup.json" "dbshift --version" median)
+        v_ms=$(awk -v s="$v" 'BEGIN { printf "%.2f", s * 1000 }')
+        echo
+        echo "Target: dbshift start-up $v_ms ms <= 2 ms: $(verdict "$v_ms" '<=' 2)"
     else
       echo "| (not measured yet) | |"
     fi
@@ -585,6 +586,9 @@ write_report() {
       awk -F'\t' 'NR > 1 { t[$1 "\t" $2] = $3; if ($2 == "floor") f[$1] = $3; o[++k] = $1 "\t" $2 }
         END { for (i = 1; i <= k; i++) { split(o[i], p, "\t"); r = (p[1] in f) ? sprintf("%.3fx", t[o[i]] / f[p[1]]) : "–"
               printf "| %s | %s | %.1f s | %s |\n", (p[1] == "pg" ? "PostgreSQL" : p[1] == "mysql" ? "MariaDB" : "SQLite"), p[2], t[o[i]], r } }' "$BIG_TSV"
+    fi
+    else
+      echo "Status, no-op up and start-up: not timed in this run (TIMINGS=0)."
     fi
     echo
     echo "Raw data: \`bench/results/$RESULTS_NAME/\` (rounds.tsv: every timed apply; hyperfine_*.json)."
