@@ -50,6 +50,13 @@ constexpr std::size_t kMinPartBytes = 16 * 1024;
 constexpr std::size_t kPartsPerCore = 16;
 constexpr std::size_t kMinArenaBlock = 64 * 1024;
 
+// Asked once per process: each call reads /sys, and a lint gate builds one
+// ScriptParts per script.
+std::size_t CoreCount() {
+  static const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
+  return cores;
+}
+
 }  // namespace
 
 class ParseTree::Arena {
@@ -176,7 +183,7 @@ ParseTree ParseTree::Parse(std::string_view sql) {
 }
 
 ScriptParts::ScriptParts(std::string_view sql) : sql_(sql), cuts_{0} {
-  const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
+  const std::size_t cores = CoreCount();
   const std::size_t wanted = std::min(cores * kPartsPerCore, sql.size() / kMinPartBytes);
   if (cores >= 2 && wanted >= 2) {
     // At about equal sizes, where psql would start a statement.
