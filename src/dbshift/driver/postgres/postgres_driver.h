@@ -97,6 +97,9 @@ class PostgresDriver final : public Driver {
   void SetTimeout(const char* setting, std::chrono::milliseconds timeout);
   // The INSERTs of the queued rows (at most kRowsPerInsert rows each); empties the queue.
   std::vector<PipelineCommand> TakeQueuedHistory();
+  // The one-row INSERT of AppendHistory, built on first use: it runs once
+  // per migration and building it each time cost more than sending it.
+  const std::string& AppendSql();
   void FlushQueuedHistory();
 
   Url url_;
@@ -117,6 +120,7 @@ class PostgresDriver final : public Driver {
       "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass($1)"
       " AND attname = 'statements_checksum' AND NOT attisdropped)";
   std::string table_sql_;
+  std::string append_sql_;  // AppendSql()
   int64_t lock_key_ = 0;
   // Rows of AppendHistoryAtCommit not sent yet; they belong to the open
   // transaction and are dropped when it rolls back.

@@ -263,8 +263,7 @@ void PostgresDriver::AppendHistory(HistoryRow& row) {
   FlushQueuedHistory();
   // Prepared once per connection: it runs once per migration, and parsing
   // it each time would be measurable next to psql running the same INSERT.
-  PgResultPtr result = conn_.ExecPrepared(kAppendStatement, InsertSql(HistoryTable(), 1, true),
-                                          HistoryRowParams(row));
+  PgResultPtr result = conn_.ExecPrepared(kAppendStatement, AppendSql(), HistoryRowParams(row));
   row.installed_rank = std::stoll(Text(result.get(), 0, 0));
   if (row.applied_at.empty()) row.applied_at = Text(result.get(), 0, 1);
 }
@@ -284,8 +283,12 @@ std::vector<PipelineCommand> PostgresDriver::TakeQueuedHistory() {
     PipelineCommand command;
     // One row, the case of every migration in its own transaction, reuses
     // AppendHistory's prepared statement.
-    command.sql = InsertSql(HistoryTable(), count, count == 1);
-    if (count == 1) command.prepared_name = kAppendStatement;
+    if (count == 1) {
+      command.sql = AppendSql();
+      command.prepared_name = kAppendStatement;
+    } else {
+      command.sql = InsertSql(HistoryTable(), count, false);
+    }
     command.params.reserve(count * kParamCount);
     for (std::size_t i = first; i < first + count; ++i) {
       for (auto& param : HistoryRowParams(queued_history_[i])) {
@@ -296,6 +299,11 @@ std::vector<PipelineCommand> PostgresDriver::TakeQueuedHistory() {
   }
   queued_history_.clear();
   return commands;
+}
+
+const std::string& PostgresDriver::AppendSql() {
+  if (append_sql_.empty()) append_sql_ = InsertSql(HistoryTable(), 1, true);
+  return append_sql_;
 }
 
 void PostgresDriver::FlushQueuedHistory() {
