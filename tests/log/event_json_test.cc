@@ -1,10 +1,13 @@
 #include "dbshift/log/event_json.h"
 
 #include <chrono>
+#include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace dbshift {
 namespace {
@@ -94,6 +97,34 @@ Event RunFinished() {
   return event;
 }
 
+Event Retry() {
+  Event event = Make(Event::Type::kMigrationRetry);
+  event.version = "7";
+  event.script = "V7__index.sql";
+  event.error = "canceling statement due to lock timeout";
+  event.attempt = 1;
+  event.attempts = 3;
+  event.duration = microseconds(250000);
+  return event;
+}
+
+Event BackupTaken() {
+  Event event = Make(Event::Type::kBackupTaken);
+  event.backup = "backups/20261121T093000Z-v6";
+  event.current_version = "6";
+  return event;
+}
+
+Event StatementListed() {
+  Event event = Make(Event::Type::kStatementFinished);
+  event.statement_index = 2;
+  event.line = 4;
+  event.statement = "CREATE INDEX CONCURRENTLY i ON t (a)";
+  event.ddl = true;
+  event.executed = false;
+  return event;
+}
+
 Event Message() {
   Event event = Make(Event::Type::kMessage);
   event.message = "skipping V5: out of order";
@@ -167,6 +198,33 @@ const Case kCases[] = {
       {"error", "migration 4 failed"},
       {"applied_count", 2},
       {"current_version", "3"}}},
+    {"migration_retry",
+     Retry(),
+     {{"event", "migration_retry"},
+      {"time", "2026-11-21T09:30:00.123Z"},
+      {"version", "7"},
+      {"script", "V7__index.sql"},
+      {"error", "canceling statement due to lock timeout"},
+      {"attempt", 1},
+      {"attempts", 3},
+      {"duration_ms", 250.0}}},
+    {"backup_taken",
+     BackupTaken(),
+     {{"event", "backup_taken"},
+      {"time", "2026-11-21T09:30:00.123Z"},
+      {"backup", "backups/20261121T093000Z-v6"},
+      {"current_version", "6"}}},
+    {"statement_listed",
+     StatementListed(),
+     {{"event", "statement_finished"},
+      {"time", "2026-11-21T09:30:00.123Z"},
+      {"statement_index", 2},
+      {"line", 4},
+      {"statement", "CREATE INDEX CONCURRENTLY i ON t (a)"},
+      {"ddl", true},
+      {"executed", false},
+      {"ok", true},
+      {"duration_ms", 0.0}}},
     {"message",
      Message(),
      {{"event", "message"},
@@ -174,24 +232,85 @@ const Case kCases[] = {
       {"message", "skipping V5: out of order"}}},
 };
 
-class EventToJsonTest : public ::testing::TestWithParam<Case> {};
-
-TEST_P(EventToJsonTest, HasExactlyTheFieldsThatApply) {
-  EXPECT_EQ(EventToJson(GetParam().event), GetParam().expected)
-      << EventToJson(GetParam().event).dump();
+// What nlohmann::json writes for `value`: the form EventJson promises.
+std::string LibraryDump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-INSTANTIATE_TEST_SUITE_P(Events, EventToJsonTest, ::testing::ValuesIn(kCases),
+class EventJsonTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(EventJsonTest, HasExactlyTheFieldsThatApply) {
+  const std::string line = EventJson(GetParam().event);
+  EXPECT_EQ(json::parse(line), GetParam().expected) << line;
+}
+
+TEST_P(EventJsonTest, IsTheLibrarysOwnCompactDump) {
+  const std::string line = EventJson(GetParam().event);
+  EXPECT_EQ(line, LibraryDump(GetParam().expected));
+}
+
+INSTANTIATE_TEST_SUITE_P(Events, EventJsonTest, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<Case>& param_info) {
                            return param_info.param.name;
                          });
 
-TEST(EventToJsonTest, DurationIsANumberWithMicrosecondPrecision) {
+TEST(EventJsonTest, DurationIsANumberWithMicrosecondPrecision) {
   Event event = Make(Event::Type::kMigrationFinished);
   event.duration = microseconds(1);
-  const json out = EventToJson(event);
+  const json out = json::parse(EventJson(event));
   ASSERT_TRUE(out["duration_ms"].is_number_float());
   EXPECT_DOUBLE_EQ(out["duration_ms"].get<double>(), 0.001);
+}
+
+// The duration is written without the library; every form it can take must
+// still be the library's.
+TEST(EventJsonTest, DurationsAreWrittenAsTheLibraryWritesTheirDouble) {
+  std::vector<std::int64_t> micros;
+  for (std::int64_t m = 0; m < 200'000; ++m) micros.push_back(m);
+  for (std::int64_t m = 1; m < 1'000'000'000'000'000'000 / 7; m = m * 7 + 3) micros.push_back(m);
+  micros.insert(micros.end(), {999'999'999'999, 1'000'000'000'000, 1'000'000'000'001,
+                               123'456'789'012'345, -1, -1500});
+  for (const std::int64_t m : micros) {
+    Event event = Make(Event::Type::kRunFinished);
+    event.duration = microseconds(m);
+    json expected = json::parse(EventJson(Make(Event::Type::kRunFinished)));
+    expected["duration_ms"] = static_cast<double>(m) / 1000.0;
+    ASSERT_EQ(EventJson(event), LibraryDump(expected)) << m << " microseconds";
+  }
+}
+
+// Strings are escaped without the library unless they hold bytes above
+// ASCII; both paths must give the library's bytes.
+TEST(EventJsonTest, StringsAreEscapedAsTheLibraryEscapesThem) {
+  std::vector<std::string> texts = {"",
+                                    "plain",
+                                    "a\"b",
+                                    "back\\slash",
+                                    "tab\there",
+                                    "line\nbreak",
+                                    "caf\xc3\xa9",
+                                    "\xe2\x82\xac 5",
+                                    "bad \xff byte",
+                                    "cut \xc3",
+                                    "\xed\xa0\x80 surrogate"};
+  std::string every_ascii;
+  for (int c = 1; c < 0x80; ++c) every_ascii.push_back(static_cast<char>(c));
+  texts.push_back(every_ascii);
+  texts.push_back(std::string("nul\0inside", 10));
+  for (const std::string& text : texts) {
+    Event event = Make(Event::Type::kMessage);
+    event.message = text;
+    json expected = json::parse(EventJson(Make(Event::Type::kMessage)));
+    if (!text.empty()) expected["message"] = text;
+    ASSERT_EQ(EventJson(event), LibraryDump(expected))
+        << json(text).dump(-1, ' ', true, json::error_handler_t::replace);
+  }
+}
+
+TEST(EventJsonTest, BytesThatAreNotUtf8BecomeTheReplacementCharacter) {
+  Event event = Make(Event::Type::kMessage);
+  event.message = "bad \xff byte";
+  EXPECT_EQ(json::parse(EventJson(event))["message"], "bad \xef\xbf\xbd byte");
 }
 
 struct NameCase {

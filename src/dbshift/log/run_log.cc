@@ -66,10 +66,7 @@ RunLog::~RunLog() {
 }
 
 void RunLog::OnEvent(const Event& event) {
-  // Engine messages and statements may hold bytes that are not UTF-8;
-  // replacing them keeps the line valid JSON instead of throwing.
-  std::string line =
-      EventToJson(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string line = EventJson(event);
   line.push_back('\n');
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
     throw ConfigError(
