@@ -237,6 +237,27 @@ TEST_P(TimeoutsTest, LockTimeoutOnEveryTryFailsNamingTheBlockingSession) {
   blocker.Release();
 }
 
+TEST_P(TimeoutsTest, BlockedStatementAfterOthersNamesTheBlockerAndItsLine) {
+  if (engine() != "postgres") GTEST_SKIP() << "the blockers are looked up on PostgreSQL";
+  SetUpUsersTable();
+  const std::string config =
+      WriteConfig("[statements]\nlock_timeout = \"1s\"\nlock_timeout_tries = 1\n");
+  // The statements before the blocked one go in the same pipeline.
+  WriteMigration("V2__note.sql",
+                 "CREATE TABLE notes (id integer);\nINSERT INTO notes VALUES (1);\n"
+                 "ALTER TABLE users ADD COLUMN note text;\n");
+  Blocker blocker(url(), "users");
+
+  ProcessResult up = Run("--config", config, "up");
+  EXPECT_EQ(up.exit_code, 1) << up.err;
+  EXPECT_THAT(up.err, HasSubstr("V2__note.sql:3"));
+  EXPECT_THAT(up.err, HasSubstr("blocked by pid " + blocker.pid()));
+  EXPECT_EQ(History(), "1|1\n");
+  EXPECT_EQ(db().Query("SELECT count(*) FROM information_schema.tables WHERE table_name = 'notes'"),
+            "0\n");
+  blocker.Release();
+}
+
 TEST_P(TimeoutsTest, SingleTransactionRunIsRetriedWhole) {
   if (engine() != "postgres") GTEST_SKIP() << "the retry is on PostgreSQL's lock_timeout";
   SetUpUsersTable();

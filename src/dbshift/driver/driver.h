@@ -10,8 +10,11 @@
 //  5. Add the CMake library and link it into dbshift_driver.
 
 #include <chrono>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +87,18 @@ class Driver {
   /// Runs exactly one statement (and, for COPY FROM STDIN, sends its data).
   /// Throws SqlError with the engine's message, code and error position.
   virtual void Execute(const Statement& statement) = 0;
+  /// Runs `statements` in order and stops at the first that fails: calls
+  /// `finished(i)` once statements[i] has run, and throws SqlError for the
+  /// one that failed (those before it were reported). An engine may send
+  /// several at once, to spare round trips; by default each goes through
+  /// Execute.
+  virtual void ExecuteAll(std::span<const Statement> statements,
+                          const std::function<void(std::size_t)>& finished) {
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+      Execute(statements[i]);
+      finished(i);
+    }
+  }
 
   // ---- history, on the current transaction when one is open
   /// True when the history table exists. Never creates anything.

@@ -1,6 +1,7 @@
 #include "dbshift/exec/script_runner.h"
 
 #include <algorithm>
+#include <span>
 
 #include "dbshift/common/error.h"
 #include "dbshift/common/sha256.h"
@@ -45,40 +46,60 @@ ScriptOutcome RunScript(Driver& driver, const std::vector<Statement>& statements
   using Clock = std::chrono::steady_clock;
   ScriptOutcome outcome;
   outcome.statements_total = static_cast<int>(statements.size());
-  outcome.statements_done = static_cast<int>(std::min(first, statements.size()));
-  const Clock::time_point script_start = Clock::now();
-  for (std::size_t i = first; i < statements.size(); ++i) {
-    const Statement& statement = statements[i];
+  first = std::min(first, statements.size());
+  outcome.statements_done = static_cast<int>(first);
+  const auto statement_event = [&](std::size_t i) {
     Event event = MakeEvent(identity, Event::Type::kStatementFinished);
-    event.statement_index = outcome.statements_done + 1;
-    event.line = statement.line;
-    event.statement = statement.text;
-    event.ddl = IsSchemaOrPermissionStatement(statement.text);
-    const Clock::time_point start = Clock::now();
-    try {
-      if (in_transaction && IsTransactionControl(statement.text)) {
-        throw SqlError(
-            "transaction control is not allowed here: the migration already runs in a "
-            "transaction that dbshift commits with its history row (remove the statement, or "
-            "mark the script -- dbshift:no-transaction)",
-            "");
-      }
-      driver.Execute(statement);
-    } catch (const SqlError& error) {
-      event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-      event.ok = false;
-      event.error = error.what();
-      event.line = LineOfPosition(statement, error.position());
-      sink.OnEvent(event);
-      outcome.ok = false;
-      outcome.failed_line = event.line;
-      outcome.error = error.what();
-      outcome.sqlstate = error.context().sqlstate;
-      break;
+    event.statement_index = static_cast<int>(i) + 1;
+    event.line = statements[i].line;
+    event.statement = statements[i].text;
+    event.ddl = IsSchemaOrPermissionStatement(statements[i].text);
+    return event;
+  };
+  // Transaction control inside the migration's own transaction is refused
+  // where it stands: the statements before it run.
+  std::size_t end = statements.size();
+  if (in_transaction) {
+    for (std::size_t i = first; i < end; ++i) {
+      if (IsTransactionControl(statements[i].text)) end = i;
     }
+  }
+  const Clock::time_point script_start = Clock::now();
+  // Each statement's time runs from the end of the one before it: when the
+  // driver sends several at once, the server starts each as the one before
+  // it ends.
+  Clock::time_point start = script_start;
+  std::size_t next = first;
+  try {
+    driver.ExecuteAll(std::span(statements).subspan(first, end - first), [&](std::size_t) {
+      const Clock::time_point now = Clock::now();
+      Event event = statement_event(next);
+      event.duration = std::chrono::duration_cast<std::chrono::microseconds>(now - start);
+      start = now;
+      sink.OnEvent(event);
+      ++next;
+      ++outcome.statements_done;
+    });
+    if (end < statements.size()) {
+      throw SqlError(
+          "transaction control is not allowed here: the migration already runs in a "
+          "transaction that dbshift commits with its history row (remove the statement, or "
+          "mark the script -- dbshift:no-transaction)",
+          "");
+    }
+  } catch (const SqlError& error) {
+    // The statement that failed is the one after the last that finished.
+    next = std::min(next, statements.size() - 1);
+    Event event = statement_event(next);
     event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+    event.ok = false;
+    event.error = error.what();
+    event.line = LineOfPosition(statements[next], error.position());
     sink.OnEvent(event);
-    ++outcome.statements_done;
+    outcome.ok = false;
+    outcome.failed_line = event.line;
+    outcome.error = error.what();
+    outcome.sqlstate = error.context().sqlstate;
   }
   outcome.duration =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - script_start);

@@ -36,6 +36,10 @@ class ForeignHistoryDriver final : public Driver {
   void Commit() override { inner_->Commit(); }
   void Rollback() noexcept override { inner_->Rollback(); }
   void Execute(const Statement& statement) override { inner_->Execute(statement); }
+  void ExecuteAll(std::span<const Statement> statements,
+                  const std::function<void(std::size_t)>& finished) override {
+    inner_->ExecuteAll(statements, finished);
+  }
   QueryRows Query(const std::string& sql, const QueryParams& params) override {
     return inner_->Query(sql, params);
   }

@@ -5,10 +5,12 @@
 #include "dbshift/driver/postgres/postgres_driver.h"
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <regex>
 #include <signal.h>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -769,6 +771,121 @@ TEST(PostgresDriver, HistoryRowRefusedAtCommitRollsBackTheMigration) {
   driver->Commit();
   EXPECT_EQ(Query(db.url(), "SELECT description FROM dbshift_history"), "accepted");
   EXPECT_EQ(Query(db.url(), "SELECT to_regclass('migrated')::text"), "migrated");
+}
+
+// The indexes ExecuteAll reports finished, in the order it reports them.
+std::vector<std::size_t> RunAll(Driver& driver, const std::vector<Statement>& statements) {
+  std::vector<std::size_t> finished;
+  driver.ExecuteAll(statements, [&finished](std::size_t i) { finished.push_back(i); });
+  return finished;
+}
+
+TEST(PostgresDriver, StatementsOfATransactionShareOnePipeline) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  driver->Begin();
+  // While this side still handles the first result, the server already
+  // runs the second statement: sent one by one, they would take the two
+  // waits one after the other.
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<milliseconds> ends;
+  const std::vector<Statement> statements = {Sql("SELECT 1"), Sql("SELECT pg_sleep(0.4)"),
+                                             Sql("CREATE TABLE piped (id int)")};
+  driver->ExecuteAll(statements, [&](std::size_t i) {
+    ends.push_back(
+        std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start));
+    if (i == 0) std::this_thread::sleep_for(milliseconds(400));
+  });
+  driver->Commit();
+  ASSERT_EQ(ends.size(), 3U);
+  EXPECT_LT(ends[2], milliseconds(650)) << "the statements were not sent together";
+  EXPECT_GE(ends[2], milliseconds(400));
+  EXPECT_EQ(Query(db.url(), "SELECT to_regclass('piped')::text"), "piped");
+}
+
+TEST(PostgresDriver, EachResultOfAPipelineArrivesWhenItsStatementEnds) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  driver->Begin();
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<milliseconds> ends;
+  const std::vector<Statement> statements = {Sql("SELECT 1"), Sql("SELECT pg_sleep(0.3)"),
+                                             Sql("SELECT 2")};
+  driver->ExecuteAll(statements, [&](std::size_t) {
+    ends.push_back(
+        std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start));
+  });
+  driver->Rollback();
+  // The first statement's time is its own, not the sleep's after it.
+  ASSERT_EQ(ends.size(), 3U);
+  EXPECT_LT(ends[0], milliseconds(250));
+  EXPECT_GE(ends[1], milliseconds(300));
+}
+
+TEST(PostgresDriver, StatementTimeoutCountsEachStatementOfAPipeline) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  driver->SetStatementTimeout(milliseconds(600));
+  driver->Begin();
+  EXPECT_EQ(RunAll(*driver, {Sql("SELECT pg_sleep(0.3)"), Sql("SELECT pg_sleep(0.3)"),
+                             Sql("SELECT pg_sleep(0.3)")}),
+            (std::vector<std::size_t>{0, 1, 2}));
+  driver->Commit();
+}
+
+TEST(PostgresDriver, FailureInAPipelineStopsThereWithTheStatementsPosition) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  driver->Begin();
+  std::vector<std::size_t> finished;
+  try {
+    driver->ExecuteAll(std::vector<Statement>{Sql("CREATE TABLE before_failure (id int)"),
+                                              Sql("SELECT 1 FROM nowhere"),
+                                              Sql("CREATE TABLE after_failure (id int)")},
+                       [&finished](std::size_t i) { finished.push_back(i); });
+    ADD_FAILURE() << "no SqlError";
+  } catch (const SqlError& error) {
+    EXPECT_EQ(error.context().sqlstate, "42P01");
+    EXPECT_EQ(error.position(), 15);  // counted in the failing statement
+  }
+  EXPECT_EQ(finished, (std::vector<std::size_t>{0}));
+  driver->Rollback();
+  driver->Execute(Sql("SELECT 1"));  // the connection left the pipeline
+  EXPECT_EQ(Query(db.url(), "SELECT count(*) FROM pg_class WHERE relname LIKE '%_failure'"), "0");
+}
+
+TEST(PostgresDriver, ReportThatThrowsLeavesThePipelineReadToItsEnd) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  driver->Begin();
+  EXPECT_THROW(driver->ExecuteAll(std::vector<Statement>{Sql("SELECT 1"), Sql("SELECT 2")},
+                                  [](std::size_t) { throw std::runtime_error("sink failed"); }),
+               std::runtime_error);
+  driver->Rollback();
+  driver->Execute(Sql("SELECT 1"));
+}
+
+TEST(PostgresDriver, StatementsOutsideATransactionRunOneByOne) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  // In one pipeline these would share an implicit transaction, which
+  // CREATE INDEX CONCURRENTLY refuses.
+  EXPECT_EQ(RunAll(*driver, {Sql("CREATE TABLE c (id int)"),
+                             Sql("CREATE INDEX CONCURRENTLY c_one ON c (id)"),
+                             Sql("CREATE INDEX CONCURRENTLY c_two ON c (id)")}),
+            (std::vector<std::size_t>{0, 1, 2}));
+}
+
+TEST(PostgresDriver, CopyAmongPipelinedStatementsRunsOnItsOwn) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  driver->Begin();
+  EXPECT_EQ(RunAll(*driver, {Sql("CREATE TABLE cp (id int)"), Sql("INSERT INTO cp VALUES (1)"),
+                             Copy("COPY cp FROM stdin", "2\n3\n"), Sql("INSERT INTO cp VALUES (4)"),
+                             Sql("INSERT INTO cp VALUES (5)")}),
+            (std::vector<std::size_t>{0, 1, 2, 3, 4}));
+  driver->Commit();
+  EXPECT_EQ(Query(db.url(), "SELECT string_agg(id::text, ',' ORDER BY id) FROM cp"), "1,2,3,4,5");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <memory>
 #include <poll.h>
 #include <utility>
@@ -176,6 +177,28 @@ PgResultPtr Connection::Exec(const std::string& sql) {
 
 int Connection::BackendPid() const { return Libpq().PQbackendPID(conn_.get()); }
 
+void Connection::AwaitResult(std::chrono::steady_clock::time_point next_call,
+                             std::chrono::milliseconds interval,
+                             const std::function<void()>& waiting) {
+  using Clock = std::chrono::steady_clock;
+  PGconn* conn = conn_.get();
+  while (Libpq().PQisBusy(conn) == 1) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_call - Clock::now());
+    pollfd socket{Libpq().PQsocket(conn), POLLIN, 0};
+    const int ready = poll(&socket, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
+    if (ready > 0) {
+      // A lost connection shows in the result PQgetResult builds next.
+      if (Libpq().PQconsumeInput(conn) != 1) return;
+    } else if (ready == 0) {
+      waiting();
+      next_call = Clock::now() + interval;
+    } else if (errno != EINTR) {
+      return;
+    }
+  }
+}
+
 PgResultPtr Connection::ExecWatched(const std::string& sql, std::chrono::milliseconds first_call,
                                     std::chrono::milliseconds interval,
                                     const std::function<void()>& waiting) {
@@ -192,22 +215,7 @@ PgResultPtr Connection::ExecWatched(const std::string& sql, std::chrono::millise
   if (Libpq().PQsendQuery(conn, with_begin ? with_begin_sql.c_str() : sql.c_str()) != 1) {
     Check(nullptr);
   }
-  Clock::time_point next_call = Clock::now() + first_call;
-  while (Libpq().PQisBusy(conn) == 1) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(next_call - Clock::now());
-    pollfd socket{Libpq().PQsocket(conn), POLLIN, 0};
-    const int ready = poll(&socket, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
-    if (ready > 0) {
-      // A lost connection shows in the result PQgetResult builds below.
-      if (Libpq().PQconsumeInput(conn) != 1) break;
-    } else if (ready == 0) {
-      waiting();
-      next_call = Clock::now() + interval;
-    } else if (errno != EINTR) {
-      break;
-    }
-  }
+  AwaitResult(Clock::now() + first_call, interval, waiting);
   // As PQexec: the first failure, else the last result; a COPY hands over.
   PgResultPtr failure;
   PgResultPtr last;
@@ -231,6 +239,73 @@ PgResultPtr Connection::ExecWatched(const std::string& sql, std::chrono::millise
     const int prefix = static_cast<int>(kBeginPrefix.size());
     throw SqlError(error.what(), error.context().sqlstate,
                    error.position() > prefix ? error.position() - prefix : 0);
+  }
+}
+
+void Connection::ExecPipelined(const std::vector<const std::string*>& statements,
+                               std::chrono::milliseconds first_call,
+                               std::chrono::milliseconds interval,
+                               const std::function<void()>& waiting,
+                               const std::function<void(std::size_t)>& finished) {
+  using Clock = std::chrono::steady_clock;
+  SendPendingSettings();
+  PGconn* conn = conn_.get();
+  if (Libpq().PQenterPipelineMode(conn) != 1) Check(nullptr);
+  // A pending BEGIN goes first in the pipeline. Each statement is followed by
+  // a flush request, so that the server sends its result when it completes
+  // rather than at the sync point: its end time is then known here.
+  const bool with_begin = std::exchange(begin_pending_, false);
+  const auto send = [conn](const char* sql) {
+    return Libpq().PQsendQueryParams(conn, sql, 0, /*paramTypes=*/nullptr,
+                                     /*paramValues=*/nullptr, /*paramLengths=*/nullptr,
+                                     /*paramFormats=*/nullptr, /*resultFormat=*/0) == 1 &&
+           Libpq().PQsendFlushRequest(conn) == 1;
+  };
+  bool sent = !with_begin || send("BEGIN");
+  for (std::size_t i = 0; sent && i < statements.size(); ++i) sent = send(statements[i]->c_str());
+  // The sync point ends the pipeline even when a send failed, so that the
+  // connection can leave pipeline mode and stay usable.
+  const bool synced = Libpq().PQpipelineSync(conn) == 1;
+
+  // Commands answered so far: BEGIN (when sent), then the statements.
+  std::size_t answered = 0;
+  const std::size_t first_statement = with_begin ? 1 : 0;
+  PgResultPtr failure;
+  // What `finished` threw: rethrown once the pipeline is read to its end.
+  std::exception_ptr report_error;
+  while (synced) {
+    AwaitResult(Clock::now() + first_call, interval, waiting);
+    PgResultPtr result{Libpq().PQgetResult(conn)};
+    if (result == nullptr) {
+      // The end of one command's results, or a lost connection.
+      if (Broken()) break;
+      continue;
+    }
+    const ExecStatusType status = Libpq().PQresultStatus(result.get());
+    if (status == PGRES_PIPELINE_SYNC) break;
+    // Commands after a failure are skipped: the failure is what to report.
+    if (status == PGRES_PIPELINE_ABORTED) continue;
+    const std::size_t command = answered++;
+    // COPY cannot run in a pipeline; callers send it alone.
+    if (!Succeeded(status) || status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
+      if (failure == nullptr) failure = std::move(result);
+      continue;
+    }
+    if (command < first_statement || failure != nullptr || report_error) continue;
+    try {
+      finished(command - first_statement);
+    } catch (...) {
+      report_error = std::current_exception();
+    }
+  }
+  const bool left = Libpq().PQexitPipelineMode(conn) == 1;
+  if (!sent || !synced || !left) Check(nullptr);
+  if (failure != nullptr) Check(std::move(failure));
+  if (report_error) std::rethrow_exception(report_error);
+  if (answered != statements.size() + first_statement) {
+    throw SqlError(fmt::format("the server answered {} of the {} commands of a pipeline", answered,
+                               statements.size() + first_statement),
+                   "");
   }
 }
 

@@ -62,6 +62,19 @@ class Connection {
   /// result, checked, or the COPY state for FinishCopyIn/FinishCopyOut.
   PgResultPtr ExecWatched(const std::string& sql, std::chrono::milliseconds first_call,
                           std::chrono::milliseconds interval, const std::function<void()>& waiting);
+  /// Runs single SQL commands (no COPY) in one pipeline: all are sent at
+  /// once and the server answers each as it completes, so together they
+  /// cost one round trip instead of one each. A pending BEGIN goes first.
+  /// Calls `finished(i)` as the result of statements[i] arrives, in order,
+  /// and `waiting` while the server works, as ExecWatched does (timed from
+  /// the latest result). Throws as Check does for the first failure; the
+  /// server skips the statements after it and the transaction is then
+  /// aborted. An exception from `finished` is rethrown after the pipeline
+  /// is read to its end, so the connection stays usable either way.
+  void ExecPipelined(const std::vector<const std::string*>& statements,
+                     std::chrono::milliseconds first_call, std::chrono::milliseconds interval,
+                     const std::function<void()>& waiting,
+                     const std::function<void(std::size_t)>& finished);
   /// The server process of this connection (pg_stat_activity.pid).
   int BackendPid() const;
   /// How the server sends the values of a result.
@@ -120,6 +133,10 @@ class Connection {
 
  private:
   static void OnNotice(void* self, const char* message) noexcept;
+  // Waits until a result can be read without blocking (or the connection
+  // fails), calling `waiting` at `next_call` and then every `interval`.
+  void AwaitResult(std::chrono::steady_clock::time_point next_call,
+                   std::chrono::milliseconds interval, const std::function<void()>& waiting);
   // Reads results until libpq reports the command complete, then checks the
   // first failure among them. Returns the last successful one.
   PgResultPtr DrainResults();

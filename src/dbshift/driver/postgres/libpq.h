@@ -50,6 +50,7 @@ namespace dbshift::postgres {
   X(PQresultStatus)                \
   X(PQsendQuery)                   \
   X(PQsendQueryParams)             \
+  X(PQsendFlushRequest)            \
   X(PQsendQueryPrepared)           \
   X(PQserverVersion)               \
   X(PQsetNoticeProcessor)          \

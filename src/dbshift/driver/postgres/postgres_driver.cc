@@ -153,30 +153,41 @@ void PostgresDriver::LookForBlockers() noexcept {
   }
 }
 
-void PostgresDriver::Execute(const Statement& statement) {
+void PostgresDriver::FlushHistoryBeforeReading(const std::string& sql) {
   // A migration that reads the history table sees the rows of the migrations
   // before it in the same transaction (a name match in a comment or string
   // only costs a round trip).
-  if (!queued_history_.empty() && ContainsIgnoringCase(statement.text, options_.history_table)) {
+  if (!queued_history_.empty() && ContainsIgnoringCase(sql, options_.history_table)) {
     FlushQueuedHistory();
   }
-  // The simple query protocol, as psql uses: it accepts any statement,
-  // including COPY, and needs no round trip to prepare. While it waits, the
-  // lock connection asks who blocks it, so that a lock timeout can name them.
+}
+
+void PostgresDriver::RunNamingBlockers(const std::function<void(std::chrono::milliseconds)>& run) {
+  // While a statement waits, the lock connection asks who blocks it, so that
+  // a lock timeout can name them.
   blockers_.clear();
   const std::chrono::milliseconds first_look =
       lock_timeout_.count() > 0
           ? std::clamp(lock_timeout_ / 2, kFirstBlockerLook / 10, kFirstBlockerLook)
           : kFirstBlockerLook;
-  PgResultPtr result;
   try {
-    result = conn_.ExecWatched(statement.text, first_look, kBlockerLookInterval,
-                               [this] { LookForBlockers(); });
+    run(first_look);
   } catch (const SqlError& error) {
     if (error.context().sqlstate != kSqlstateLockNotAvailable || blockers_.empty()) throw;
     throw SqlError(fmt::format("{}\n{}", error.what(), blockers_), error.context().sqlstate,
                    error.position());
   }
+}
+
+void PostgresDriver::Execute(const Statement& statement) {
+  FlushHistoryBeforeReading(statement.text);
+  // The simple query protocol, as psql uses: it accepts any statement,
+  // including COPY, and needs no round trip to prepare.
+  PgResultPtr result;
+  RunNamingBlockers([&](std::chrono::milliseconds first_look) {
+    result = conn_.ExecWatched(statement.text, first_look, kBlockerLookInterval,
+                               [this] { LookForBlockers(); });
+  });
   const ExecStatusType status = Libpq().PQresultStatus(result.get());
   result.reset();
   if (status == PGRES_COPY_IN) {
@@ -184,6 +195,66 @@ void PostgresDriver::Execute(const Statement& statement) {
   } else if (status == PGRES_COPY_OUT) {
     conn_.FinishCopyOut();
   }
+}
+
+namespace {
+
+// At most this many statements, and this much text, share a pipeline. While
+// the server sends a large result it stops reading; what is sent before it
+// is read must fit the sockets' buffers, or both sides would wait.
+constexpr std::size_t kMaxPipelineStatements = 64;
+constexpr std::size_t kMaxPipelineBytes = std::size_t{32} * 1024;
+
+// COPY needs an exchange of its own with the server, which a pipeline does
+// not allow; the word anywhere in the text is enough to send it alone.
+bool RunsAlone(const Statement& statement) {
+  return statement.copy_from_stdin || ContainsIgnoringCase(statement.text, "copy");
+}
+
+}  // namespace
+
+void PostgresDriver::ExecuteAll(std::span<const Statement> statements,
+                                const std::function<void(std::size_t)>& finished) {
+  // Outside a transaction a pipeline would be one implicit transaction,
+  // which CREATE INDEX CONCURRENTLY and the like refuse.
+  if (conn_.TransactionStatus() != PQTRANS_INTRANS) {
+    Driver::ExecuteAll(statements, finished);
+    return;
+  }
+  std::size_t first = 0;
+  while (first < statements.size()) {
+    std::size_t end = first;
+    std::size_t bytes = 0;
+    while (end < statements.size() && end - first < kMaxPipelineStatements &&
+           !RunsAlone(statements[end]) &&
+           (end == first || bytes + statements[end].text.size() <= kMaxPipelineBytes)) {
+      bytes += statements[end].text.size();
+      ++end;
+    }
+    if (end - first <= 1) {
+      Execute(statements[first]);
+      finished(first);
+      ++first;
+      continue;
+    }
+    ExecutePipelined(statements.subspan(first, end - first),
+                     [&finished, first](std::size_t i) { finished(first + i); });
+    first = end;
+  }
+}
+
+void PostgresDriver::ExecutePipelined(std::span<const Statement> statements,
+                                      const std::function<void(std::size_t)>& finished) {
+  std::vector<const std::string*> texts;
+  texts.reserve(statements.size());
+  for (const Statement& statement : statements) {
+    FlushHistoryBeforeReading(statement.text);
+    texts.push_back(&statement.text);
+  }
+  RunNamingBlockers([&](std::chrono::milliseconds first_look) {
+    conn_.ExecPipelined(
+        texts, first_look, kBlockerLookInterval, [this] { LookForBlockers(); }, finished);
+  });
 }
 
 std::string PostgresDriver::QuoteIdentifier(std::string_view name) const {

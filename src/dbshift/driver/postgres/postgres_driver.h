@@ -63,6 +63,11 @@ class PostgresDriver final : public Driver {
   void Rollback() noexcept override;
 
   void Execute(const Statement& statement) override;
+  /// Inside a transaction, runs of statements share one pipeline (see
+  /// Connection::ExecPipelined); COPY, and every statement outside a
+  /// transaction, go through Execute one by one.
+  void ExecuteAll(std::span<const Statement> statements,
+                  const std::function<void(std::size_t)>& finished) override;
 
   bool HistoryTableExists() override;
   void EnsureHistoryTable() override;
@@ -92,6 +97,14 @@ class PostgresDriver final : public Driver {
   // Called while a statement runs long: remembers in blockers_ the sessions
   // that block the migration connection (pid, user, state, query).
   void LookForBlockers() noexcept;
+  // Calls `run` with the wait after which to look for blockers; a lock
+  // timeout it throws then names the blockers seen meanwhile.
+  void RunNamingBlockers(const std::function<void(std::chrono::milliseconds)>& run);
+  // Sends the queued history rows first when `sql` may read the history table.
+  void FlushHistoryBeforeReading(const std::string& sql);
+  // Statements that may share a pipeline, in one.
+  void ExecutePipelined(std::span<const Statement> statements,
+                        const std::function<void(std::size_t)>& finished);
   // The history table, quoted and schema-qualified when a schema is known.
   const std::string& HistoryTable() const { return table_sql_; }
   void SetTimeout(const char* setting, std::chrono::milliseconds timeout);
