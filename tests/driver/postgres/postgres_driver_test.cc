@@ -514,12 +514,13 @@ TEST(PostgresDriver, SessionSettingsHoldWhicheverCommandComesFirst) {
   DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
   // A role or database default that the settings must override.
   const std::string url = db.url() + "?options=-c%20idle_session_timeout%3D300000";
+  // Copied out before the result that holds the text is freed.
   const auto setting = [](Connection& conn, const std::string& name) {
-    return Libpq().PQgetvalue(conn.Exec("SHOW " + name).get(), 0, 0);
+    return std::string(Libpq().PQgetvalue(conn.Exec("SHOW " + name).get(), 0, 0));
   };
   const auto expect_settings = [&](Connection& conn) {
-    EXPECT_EQ(std::string(setting(conn, "idle_session_timeout")), "0");
-    EXPECT_EQ(std::string(setting(conn, "client_connection_check_interval")), "1s");
+    EXPECT_EQ(setting(conn, "idle_session_timeout"), "0");
+    EXPECT_EQ(setting(conn, "client_connection_check_interval"), "1s");
   };
   for (const std::string& schema : {std::string(), std::string("public")}) {
     DriverOptions options;
