@@ -229,8 +229,11 @@ TEST_P(ConcurrencyTest, RunnersQueuedBehindAHeldLockApplyOnce) {
     runners.push_back(std::make_unique<BackgroundProcess>(
         DbshiftBinary(), Spec(db(), {"--lock-timeout", "60s", "up"})));
   }
-  // Long enough for every runner to pass its quick check and start polling.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Every runner has passed its quick check and is polling the held lock.
+  for (int i = 0; i < kRunners; ++i) {
+    ASSERT_TRUE(runners[i]->WaitForStderr("waiting for the migration lock held by", kRunnerTimeout))
+        << "runner " << i << " never waited for the lock";
+  }
   EXPECT_EQ(db().HasTable("t1"), false) << "a runner applied while the test held the lock";
   holder->Unlock();
 
