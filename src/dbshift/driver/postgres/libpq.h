@@ -60,7 +60,9 @@ namespace dbshift::postgres {
 
 /// libpq's entry points, each named and typed as the function in <libpq-fe.h>.
 struct LibpqApi {
-#define DBSHIFT_LIBPQ_MEMBER(name) decltype(&::name) name = nullptr;
+// `name` is a declarator here, which parentheses would not allow.
+#define DBSHIFT_LIBPQ_MEMBER(name) \
+  decltype(&::name) name = nullptr;  // NOLINT(bugprone-macro-parentheses)
   DBSHIFT_LIBPQ_FUNCTIONS(DBSHIFT_LIBPQ_MEMBER)
 #undef DBSHIFT_LIBPQ_MEMBER
 };
