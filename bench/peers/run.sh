@@ -636,8 +636,8 @@ hf() {
   echo "$json" >>"$HF_LIST"
 }
 
-status_set() { # engine count db-suffix sqitch(0/1) migrations
-  local e=$1 n=$2 sfx=$3 with_sqitch=$4 set=$5/$1 sh_url mate_url
+status_set() { # engine count db-suffix "peers to time (dbmate, sqitch)" migrations
+  local e=$1 n=$2 sfx=$3 peers=$4 set=$5/$1 sh_url mate_url
   if [[ $e == pg ]]; then
     sh_url=$(pg_url "${DB_PREFIX}_${e}_dbshift$sfx")
     mate_url=$(pg_url "${DB_PREFIX}_${e}_dbmate$sfx")
@@ -666,10 +666,12 @@ status_set() { # engine count db-suffix sqitch(0/1) migrations
     -n "floor: client reads the history table" "$floor_cmd"
     -n "dbshift status" "$DBSHIFT --url $sh_url --dir $set/dbshift --log-dir $RUNLOG_DIR status"
     -n "dbshift up (no-op)" "$DBSHIFT --url $sh_url --dir $set/dbshift --log-dir $RUNLOG_DIR up"
-    -n "dbmate status" "$DBMATE --url $mate_url -d $set/dbmate/db/migrations status"
-    -n "dbmate up (no-op)" "$DBMATE --url $mate_url -d $set/dbmate/db/migrations --no-dump-schema up"
   )
-  if ((with_sqitch)); then
+  if in_list dbmate "$peers"; then
+    args+=(-n "dbmate status" "$DBMATE --url $mate_url -d $set/dbmate/db/migrations status"
+      -n "dbmate up (no-op)" "$DBMATE --url $mate_url -d $set/dbmate/db/migrations --no-dump-schema up")
+  fi
+  if in_list sqitch "$peers"; then
     local target
     if [[ $e == pg ]]; then
       target="db:pg://postgres@127.0.0.1:$PEERS_PG_PORT/${DB_PREFIX}_${e}_sqitch$sfx"
@@ -683,7 +685,9 @@ status_set() { # engine count db-suffix sqitch(0/1) migrations
 
 for e in $ENGINES; do
   log "hyperfine: status and no-op up, $e, $N applied"
-  if [[ $e == mysql ]]; then status_set "$e" "$N" "" 0 "$TMP/gen$N"; else status_set "$e" "$N" "" 1 "$TMP/gen$N"; fi
+  # Only the peers that took part in the rounds have a database of this set.
+  peers=$(contenders_of "$e" | grep -xE 'dbmate|sqitch' | tr '\n' ' ' || true)
+  status_set "$e" "$N" "" "$peers" "$TMP/gen$N"
 done
 
 log "hyperfine: start-up"
@@ -714,7 +718,7 @@ if [[ "$BIG" == 1 && -n "${BIG_ENGINES// /}" ]]; then
       [[ $who == floor ]] && drop_db "$e" "$db"
     done
     log "hyperfine: status and no-op up, $e, $NBIG applied"
-    status_set "$e" "$NBIG" "_big" 0 "$TMP/gen$NBIG"
+    status_set "$e" "$NBIG" "_big" dbmate "$TMP/gen$NBIG"
     drop_db "$e" "${DB_PREFIX}_${e}_dbshift_big"
     drop_db "$e" "${DB_PREFIX}_${e}_dbmate_big"
   done
