@@ -295,7 +295,23 @@ TEST_P(ConcurrencyTest, RunnerStartedDuringANoTransactionScriptWaitsInsteadOfFai
 
 INSTANTIATE_TEST_SUITE_P(Concurrency, ConcurrencyTest, ::testing::ValuesIn(kEngines), EngineName);
 
-class PostgresConcurrencyTest : public ConcurrencyTest {};
+class PostgresConcurrencyTest : public ConcurrencyTest {
+ protected:
+  // Waits (up to 10 s) until a session of this database runs a query that
+  // starts with `prefix`.
+  bool WaitUntilRunning(const std::string& prefix) {
+    const std::string count = fmt::format(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND query LIKE '{}%' AND pid <> pg_backend_pid()",
+        prefix);
+    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
+    while (Clock::now() < deadline) {
+      if (db().Query(count) == "1\n") return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+};
 
 // Regression: the advisory lock lives on an idle connection of its own
 // (PostgresDriver::LockConnection, src/dbshift/driver/postgres/postgres_lock.cc)
@@ -305,10 +321,8 @@ class PostgresConcurrencyTest : public ConcurrencyTest {};
 // runner takes the lock, does not see the first runner's uncommitted row and
 // applies the same migration again (here: V2 twice, two rows in "counter").
 // Fix: SET idle_session_timeout = 0 (PostgreSQL >= 14) and TCP keepalives on the
-// lock connection, and in the executor take LOCK TABLE <history> IN SHARE ROW
-// EXCLUSIVE MODE at the start of each migration's transaction and skip the
-// migration if the history (re-read under that lock) already has it, so a lost
-// advisory lock can never mean a second application.
+// lock connection. A lock connection that the server ends anyway is the next
+// test's case.
 TEST_P(PostgresConcurrencyTest, IdleSessionTimeoutDoesNotLetASecondRunnerReapply) {
   db().Query(fmt::format("ALTER DATABASE \"{}\" SET idle_session_timeout = '500ms'",
                          Url::Parse(url()).database()));
@@ -316,15 +330,7 @@ TEST_P(PostgresConcurrencyTest, IdleSessionTimeoutDoesNotLetASecondRunnerReapply
   WriteMigration("V2__count.sql", "INSERT INTO counter (id) VALUES (1);\nSELECT pg_sleep(3);\n");
   BackgroundProcess first(DbshiftBinary(), Spec(db(), {"up"}));
 
-  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
-  bool sleeping = false;
-  while (!sleeping && Clock::now() < deadline) {
-    sleeping = db().Query(
-                   "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                   "current_database() AND query LIKE 'SELECT pg_sleep(3)%'") == "1\n";
-    if (!sleeping) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_TRUE(sleeping) << "the first runner never reached V2";
+  ASSERT_TRUE(WaitUntilRunning("SELECT pg_sleep(3)")) << "the first runner never reached V2";
   // Well past the server's idle timeout of the first runner's lock connection.
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
 
@@ -337,6 +343,33 @@ TEST_P(PostgresConcurrencyTest, IdleSessionTimeoutDoesNotLetASecondRunnerReapply
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(second.out, HasSubstr("Nothing to do. Database is at version 2."));
   EXPECT_EQ(db().Query("SELECT count(*) FROM counter"), "1\n") << "V2 ran twice";
+  EXPECT_EQ(History(), "1|1\n2|1\n");
+}
+
+// The server ends the lock's connection in the middle of a migration (a
+// reaper of idle sessions, pg_terminate_backend): the lock is gone and a
+// second runner takes it and applies the same migration. The first must not
+// commit its copy as well: it notices before its commit and rolls back.
+TEST_P(PostgresConcurrencyTest, RunnerThatLostTheLockRollsBackInsteadOfCommittingTwice) {
+  WriteMigration("V1__counter.sql", "CREATE TABLE counter (id INTEGER);\n");
+  WriteMigration("V2__count.sql", "INSERT INTO counter (id) VALUES (1);\nSELECT pg_sleep(3);\n");
+  BackgroundProcess first(DbshiftBinary(), Spec(db(), {"up"}));
+
+  ASSERT_TRUE(WaitUntilRunning("SELECT pg_sleep(3)")) << "the first runner never reached V2";
+  // The holder announces itself as "dbshift <user>@<host> pid <pid> since ...".
+  EXPECT_EQ(
+      db().Query("SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM pg_stat_activity"
+                 " WHERE datname = current_database() AND application_name LIKE 'dbshift % pid %'"),
+      "1\n");
+
+  ProcessResult second = RunWith({.args = {"--lock-timeout", "30s", "up"}});
+  std::optional<ProcessResult> done = first.Wait(kRunnerTimeout);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->exit_code, 6) << done->out << done->err;
+  EXPECT_THAT(done->err, HasSubstr("lost the migration lock"));
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.out, HasSubstr("Applied 1 migration."));
+  EXPECT_EQ(db().Query("SELECT count(*) FROM counter"), "1\n") << "V2 committed twice";
   EXPECT_EQ(History(), "1|1\n2|1\n");
 }
 

@@ -73,6 +73,14 @@ class Driver {
   virtual void Unlock() noexcept = 0;
   /// The current holder, or nullopt when the lock is free.
   virtual std::optional<LockHolder> LockStatus() = 0;
+  /// Throws ConnectError when the lock this driver took is known to be gone
+  /// (the server closed the connection that held it: an idle-session reaper,
+  /// pg_terminate_backend, a restart). Called before each commit, so that a
+  /// runner that lost the lock rolls back instead of committing next to the
+  /// runner that took the lock after it. No round trip while nothing has
+  /// arrived on that connection. Engines whose lock cannot vanish under a
+  /// live process (a file lock) keep this default.
+  virtual void CheckLockStillHeld() {}
 
   // ---- session settings for the migration connection; 0 means no limit.
   virtual void SetLockTimeout(std::chrono::milliseconds timeout) = 0;

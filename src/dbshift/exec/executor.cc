@@ -262,6 +262,8 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
     record(outcome);
     if (outcome.ok) {
       if (options_.before_commit) options_.before_commit(driver_, script);
+      // Throws (and so rolls back) when the lock was lost while this ran.
+      driver_.CheckLockStillHeld();
       driver_.AppendHistoryAtCommit(row);
       transaction.Commit();
     }
@@ -540,6 +542,7 @@ void Executor::FinishRun(std::optional<Transaction>& outer, const Plan& plan,
       outer->Rollback();
     } else {
       if (options_.before_run_commit) options_.before_run_commit(driver_);
+      driver_.CheckLockStillHeld();
       outer->Commit();
     }
   }

@@ -26,6 +26,7 @@ class ForeignHistoryDriver final : public Driver {
   bool TryLock() override { return inner_->TryLock(); }
   void Unlock() noexcept override { inner_->Unlock(); }
   std::optional<LockHolder> LockStatus() override { return inner_->LockStatus(); }
+  void CheckLockStillHeld() override { inner_->CheckLockStillHeld(); }
   void SetLockTimeout(std::chrono::milliseconds timeout) override {
     inner_->SetLockTimeout(timeout);
   }

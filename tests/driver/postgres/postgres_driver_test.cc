@@ -121,6 +121,68 @@ TEST(PostgresDriver, ReportsIdentityAndCapabilities) {
   EXPECT_EQ(driver->HistorySchema(), "public");
 }
 
+// Ends the backend that holds this database's migration lock (it announces
+// itself in application_name) and waits until the server has let it go.
+void TerminateLockHolder(const std::string& url) {
+  EXPECT_EQ(
+      Query(url,
+            "SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name LIKE 'dbshift % pid %'"),
+      "1");
+  for (int i = 0; i < 250; ++i) {
+    if (Query(url, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == "0") return;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  ADD_FAILURE() << "the server kept the advisory lock";
+}
+
+TEST(PostgresDriver, LockKeptWhileNothingHappenedPassesTheCheck) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  driver->CheckLockStillHeld();  // holds nothing: nothing to lose
+  ASSERT_TRUE(driver->TryLock());
+  driver->CheckLockStillHeld();
+  driver->CheckLockStillHeld();
+  EXPECT_TRUE(driver->LockStatus().has_value());
+  driver->CheckLockStillHeld();  // LockStatus used the same connection
+  driver->Unlock();
+  driver->CheckLockStillHeld();
+}
+
+// Nothing used the lock's connection after the server closed it: the check
+// finds the closed socket itself.
+TEST(PostgresDriver, LockWhoseConnectionTheServerClosedFailsTheCheck) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  ASSERT_TRUE(driver->TryLock());
+  TerminateLockHolder(db.url());
+  try {
+    driver->CheckLockStillHeld();
+    ADD_FAILURE() << "no error for a lock the server dropped";
+  } catch (const ConnectError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("lost the migration lock"));
+    EXPECT_THAT(e.what(), HasSubstr(Url::Parse(db.url()).Redacted()));
+  }
+  // Said once; the driver can take the lock again on a new connection.
+  driver->CheckLockStillHeld();
+  ASSERT_TRUE(driver->TryLock());
+  driver->CheckLockStillHeld();
+  driver->Unlock();
+}
+
+// The lock's connection died and something else (the blocker look-up of a
+// long statement) reopened it before the check: the loss is still reported.
+TEST(PostgresDriver, LockLostAndConnectionReopenedFailsTheCheck) {
+  DBSHIFT_POSTGRES_DATABASE_OR_SKIP(db);
+  auto driver = Open(db.url());
+  ASSERT_TRUE(driver->TryLock());
+  TerminateLockHolder(db.url());
+  std::this_thread::sleep_for(milliseconds(50));
+  EXPECT_FALSE(driver->LockStatus().has_value());  // reconnects: the lock is free
+  EXPECT_THROW(driver->CheckLockStillHeld(), ConnectError);
+  driver->CheckLockStillHeld();
+}
+
 TEST(PostgresDriver, AdvisoryLockKeyIsStable) {
   // Runners of different versions must agree: this value may never change.
   EXPECT_EQ(AdvisoryLockKey("public", "dbshift_history"), 4719684907524370015LL);

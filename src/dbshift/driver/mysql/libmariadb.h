@@ -18,6 +18,7 @@ namespace dbshift::mysql {
   X(mysql_fetch_lengths)                \
   X(mysql_fetch_row)                    \
   X(mysql_free_result)                  \
+  X(mysql_get_socket)                   \
   X(mysql_get_server_info)              \
   X(mysql_get_ssl_cipher)               \
   X(mysql_init)                         \
@@ -34,7 +35,9 @@ namespace dbshift::mysql {
 
 /// libmariadb's entry points, each named and typed as in <mysql.h>.
 struct LibmariadbApi {
-#define DBSHIFT_LIBMARIADB_MEMBER(name) decltype(&::name) name = nullptr;
+// `name` is a declarator here, which parentheses would not allow.
+#define DBSHIFT_LIBMARIADB_MEMBER(name) \
+  decltype(&::name) name = nullptr;  // NOLINT(bugprone-macro-parentheses)
   DBSHIFT_LIBMARIADB_FUNCTIONS(DBSHIFT_LIBMARIADB_MEMBER)
 #undef DBSHIFT_LIBMARIADB_MEMBER
 };

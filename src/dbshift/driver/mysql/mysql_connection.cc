@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <errmsg.h>
+#include <poll.h>
 #include <utility>
 
 #include <fmt/format.h>
@@ -160,6 +161,20 @@ QueryRows Connection::DrainResults(bool keep_first) {
     if (next < 0) return rows;
     if (next > 0) Fail("");
   }
+}
+
+bool Connection::ClosedByServer() {
+  if (broken_) return true;
+  pollfd socket{static_cast<int>(Libmariadb().mysql_get_socket(handle_)), POLLIN, 0};
+  if (::poll(&socket, 1, 0) <= 0) return false;
+  // Bytes or the end of the stream on an idle connection: the server ended
+  // it (KILL, wait_timeout, a restart). A statement tells.
+  try {
+    Exec("DO 1");
+  } catch (const Error&) {
+    // broken_ has the answer; any other error leaves the connection usable.
+  }
+  return broken_;
 }
 
 void Connection::Exec(std::string_view sql) {

@@ -33,6 +33,9 @@ class Connection {
 
   /// True once a call saw the connection drop.
   bool Broken() const { return broken_; }
+  /// On a connection that waits for nothing: true when the server has closed
+  /// it. Asks the server (one round trip) only when something has arrived.
+  bool ClosedByServer();
 
   /// Runs `sql` (one statement) and discards any result sets, including the
   /// several a CALL may return. Throws SqlError with the server's code,

@@ -47,6 +47,7 @@ class MysqlDriver final : public Driver {
   bool TryLock() override;
   void Unlock() noexcept override;
   std::optional<LockHolder> LockStatus() override;
+  void CheckLockStillHeld() override;
 
   /// lock_wait_timeout (metadata locks) and innodb_lock_wait_timeout (row
   /// locks), in whole seconds rounded up.
@@ -85,6 +86,9 @@ class MysqlDriver final : public Driver {
   Connection conn_;
   std::unique_ptr<Connection> lock_conn_;
   bool lock_held_ = false;
+  // The lock's connection died while it held the lock (noticed by whatever
+  // used that connection next): CheckLockStillHeld must say so.
+  bool lock_lost_ = false;
   bool mariadb_ = false;
   std::string server_info_;
   std::string lock_name_;

@@ -10,6 +10,7 @@
 #include "dbshift/common/error.h"
 #include "dbshift/common/sha256.h"
 #include "dbshift/common/system_info.h"
+#include "dbshift/driver/lost_lock.h"
 #include "dbshift/driver/mysql/mysql_driver.h"
 
 namespace dbshift::mysql {
@@ -30,8 +31,10 @@ std::string LockName(std::string_view database, std::string_view table) {
 }
 
 Connection& MysqlDriver::LockConnection() {
-  if (lock_conn_ != nullptr && lock_conn_->Broken()) {
-    // The server released whatever this connection held when it died.
+  if (lock_conn_ != nullptr && lock_conn_->ClosedByServer()) {
+    // The server released whatever this connection held when it died; the
+    // next CheckLockStillHeld reports it.
+    if (lock_held_) lock_lost_ = true;
     lock_conn_.reset();
     lock_held_ = false;
   }
@@ -43,6 +46,10 @@ Connection& MysqlDriver::LockConnection() {
         {std::string(kHolderAttribute),
          fmt::format("{}@{} pid {}", OsUser(), HostName(), ProcessId())}};
     lock_conn_ = std::make_unique<Connection>(url_, options_.connect_timeout, attributes);
+    // The connection idles for the whole run: the server's wait_timeout
+    // (often minutes on managed servers) would end it and drop the lock.
+    // 31536000 s is the largest the server accepts.
+    lock_conn_->Exec("SET SESSION wait_timeout = 31536000");
   }
   return *lock_conn_;
 }
@@ -55,10 +62,12 @@ bool MysqlDriver::TryLock() {
   const QueryRows result =
       conn.Query(fmt::format("SELECT GET_LOCK({}, 0)", conn.Literal(lock_name_)));
   lock_held_ = !result.empty() && result[0][0].value_or("0") == "1";
+  if (lock_held_) lock_lost_ = false;
   return lock_held_;
 }
 
 void MysqlDriver::Unlock() noexcept {
+  lock_lost_ = false;
   if (!lock_held_) return;
   lock_held_ = false;
   if (lock_conn_ == nullptr || lock_conn_->Broken()) return;
@@ -68,6 +77,18 @@ void MysqlDriver::Unlock() noexcept {
     // Closing the connection releases it for sure.
     lock_conn_.reset();
   }
+}
+
+void MysqlDriver::CheckLockStillHeld() {
+  if (lock_held_ && lock_conn_ != nullptr && lock_conn_->ClosedByServer()) {
+    lock_held_ = false;
+    lock_lost_ = true;
+  }
+  if (!lock_lost_) return;
+  // The server released GET_LOCK with the connection: another runner may
+  // hold it now and be applying the same migrations.
+  lock_lost_ = false;
+  ThrowLostLock(url_.Redacted(), "wait_timeout, KILL or a restart");
 }
 
 std::optional<LockHolder> MysqlDriver::LockStatus() {

@@ -122,6 +122,21 @@ PGTransactionStatusType Connection::TransactionStatus() const {
 
 bool Connection::Broken() const { return Libpq().PQstatus(conn_.get()) == CONNECTION_BAD; }
 
+bool Connection::ClosedByServer() {
+  if (Broken()) return true;
+  pollfd socket{Libpq().PQsocket(conn_.get()), POLLIN, 0};
+  if (::poll(&socket, 1, 0) <= 0) return false;
+  // Bytes (or the end of the stream) on a connection that sent no query: the
+  // server's "terminating connection" message, or a harmless notice. A query
+  // tells the two apart.
+  try {
+    ExecParams("SELECT 1", {});
+  } catch (const Error&) {
+    // Broken() below has the answer; any other error leaves it usable.
+  }
+  return Broken();
+}
+
 void Connection::OnNotice(void* self, const char* message) noexcept {
   // Called from inside libpq: nothing may propagate through C.
   try {

@@ -44,6 +44,9 @@ class Connection {
   PGconn* Handle() const { return conn_.get(); }
   /// True when libpq knows the connection is gone.
   bool Broken() const;
+  /// On a connection that waits for nothing: true when the server has closed
+  /// it. Asks the server (one round trip) only when something has arrived.
+  bool ClosedByServer();
 
   /// Opens a transaction with the next command instead of in a round trip of
   /// its own: ExecWatched sends "BEGIN;" in the same query as its statement,

@@ -52,6 +52,7 @@ class PostgresDriver final : public Driver {
   bool TryLock() override;
   void Unlock() noexcept override;
   std::optional<LockHolder> LockStatus() override;
+  void CheckLockStillHeld() override;
 
   void SetLockTimeout(std::chrono::milliseconds timeout) override;
   void SetStatementTimeout(std::chrono::milliseconds timeout) override;
@@ -120,6 +121,9 @@ class PostgresDriver final : public Driver {
   Connection conn_;
   std::unique_ptr<Connection> lock_conn_;
   bool lock_held_ = false;
+  // The lock's connection died while it held the lock (noticed by whatever
+  // used that connection next): CheckLockStillHeld must say so.
+  bool lock_lost_ = false;
   std::string schema_;
   // Seen at connect time. No dbshift command drops the history table, so
   // once seen it needs no re-check before each read (one round trip less).

@@ -10,6 +10,7 @@
 
 #include "dbshift/common/error.h"
 #include "dbshift/common/system_info.h"
+#include "dbshift/driver/lost_lock.h"
 #include "dbshift/driver/postgres/libpq.h"
 #include "dbshift/driver/postgres/postgres_driver.h"
 
@@ -58,8 +59,10 @@ int64_t AdvisoryLockKey(std::string_view schema, std::string_view table) {
 }
 
 Connection& PostgresDriver::LockConnection() {
-  if (lock_conn_ != nullptr && lock_conn_->Broken()) {
-    // The server released whatever this connection held when it died.
+  if (lock_conn_ != nullptr && lock_conn_->ClosedByServer()) {
+    // The server released whatever this connection held when it died; the
+    // next CheckLockStillHeld reports it.
+    if (lock_held_) lock_lost_ = true;
     lock_conn_.reset();
     lock_held_ = false;
   }
@@ -81,10 +84,12 @@ bool PostgresDriver::TryLock() {
       " ELSE false END",
       {std::to_string(lock_key_), Announcement()});
   lock_held_ = std::string_view(Libpq().PQgetvalue(result.get(), 0, 0)) == "t";
+  if (lock_held_) lock_lost_ = false;
   return lock_held_;
 }
 
 void PostgresDriver::Unlock() noexcept {
+  lock_lost_ = false;
   if (!lock_held_) return;
   lock_held_ = false;
   if (lock_conn_ == nullptr || lock_conn_->Broken()) return;
@@ -98,6 +103,18 @@ void PostgresDriver::Unlock() noexcept {
   } catch (...) {
     lock_conn_.reset();
   }
+}
+
+void PostgresDriver::CheckLockStillHeld() {
+  if (lock_held_ && lock_conn_ != nullptr && lock_conn_->ClosedByServer()) {
+    lock_held_ = false;
+    lock_lost_ = true;
+  }
+  if (!lock_lost_) return;
+  // The server dropped the advisory lock with the connection: another runner
+  // may hold it now and be applying the same migrations.
+  lock_lost_ = false;
+  ThrowLostLock(url_.Redacted(), "idle-session timeout, pg_terminate_backend or a restart");
 }
 
 std::optional<LockHolder> PostgresDriver::LockStatus() {

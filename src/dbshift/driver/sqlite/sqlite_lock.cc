@@ -1,10 +1,9 @@
 #include "dbshift/driver/sqlite/sqlite_lock.h"
 
-#include <filesystem>
-
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <sys/file.h>
