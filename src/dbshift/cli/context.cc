@@ -52,23 +52,38 @@ LoadOptions CommandContext::SourceOptions() {
 }
 
 std::pair<MigrationSet, std::unique_ptr<Driver>> CommandContext::LoadSourceAndConnect() {
+  LoadedTarget loaded = LoadAndConnect(/*read_history=*/false);
+  return {std::move(loaded.source), std::move(loaded.driver)};
+}
+
+LoadedTarget CommandContext::LoadSourceConnectAndReadHistory() {
+  return LoadAndConnect(/*read_history=*/true);
+}
+
+LoadedTarget CommandContext::LoadAndConnect(bool read_history) {
   std::filesystem::path dir = MigrationDir();  // reads the config on this thread first
   LoadOptions load = SourceOptions();
   std::future<MigrationSet> source =
       std::async(std::launch::async, [dir, load] { return LoadMigrations(dir, load); });
-  std::unique_ptr<Driver> driver;
+  LoadedTarget loaded;
   std::exception_ptr connect_error;
   try {
-    driver = Connect();
+    loaded.driver = Connect();
   } catch (...) {
     connect_error = std::current_exception();
   }
-  MigrationSet migrations = source.get();  // rethrows a source error first
+  auto* foreign = dynamic_cast<ForeignHistoryDriver*>(loaded.driver.get());
+  // Without waiting for the folder: on a server the query's round trip, on
+  // SQLite the read of the rows, overlap with the file reads.
+  const bool read_now = read_history && loaded.driver && foreign == nullptr;
+  if (read_now) loaded.history = HistorySnapshot::Read(*loaded.driver);
+  loaded.source = source.get();  // rethrows a source error first
   if (connect_error) std::rethrow_exception(connect_error);
-  if (auto* foreign = dynamic_cast<ForeignHistoryDriver*>(driver.get())) {
-    foreign->AttachSource(migrations);
+  if (foreign != nullptr) {
+    foreign->AttachSource(loaded.source);
+    if (read_history) loaded.history = HistorySnapshot::Read(*foreign);
   }
-  return {std::move(migrations), std::move(driver)};
+  return loaded;
 }
 
 std::unique_ptr<Driver> CommandContext::Connect() {

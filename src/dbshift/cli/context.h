@@ -10,6 +10,7 @@
 #include "dbshift/config/config.h"
 #include "dbshift/driver/driver.h"
 #include "dbshift/exec/events.h"
+#include "dbshift/exec/history_snapshot.h"
 #include "dbshift/exec/migration_lock.h"
 #include "dbshift/history/history_format.h"
 #include "dbshift/source/loader.h"
@@ -33,6 +34,15 @@ struct GlobalOptions {
   bool yes = false;
   int verbose = 0;
   bool quiet = false;
+};
+
+/// The migration folder, a connection to the target and its history, as a
+/// command that plans starts with.
+struct LoadedTarget {
+  MigrationSet source;
+  std::unique_ptr<Driver> driver;
+  /// Read after connecting, while the folder was still loading.
+  HistorySnapshot history;
 };
 
 /// What a command needs from its surroundings, resolved lazily so that a
@@ -78,6 +88,10 @@ class CommandContext {
   /// error is reported before a connection error, so the outcome does not
   /// depend on timing.
   std::pair<MigrationSet, std::unique_ptr<Driver>> LoadSourceAndConnect();
+  /// LoadSourceAndConnect(), and the history read on the connection while
+  /// the folder is still loading. Another tool's history (compat mode) is
+  /// read once the folder is in, as reading it needs the folder.
+  LoadedTarget LoadSourceConnectAndReadHistory();
   /// Where the URL came from ("--url", "--env prod", "DATABASE_URL", "default").
   const std::string& url_origin() const { return url_origin_; }
   LockPolicy lock_policy();
@@ -97,6 +111,8 @@ class CommandContext {
   void Note(const std::string& line) const;
 
  private:
+  LoadedTarget LoadAndConnect(bool read_history);
+
   GlobalOptions options_;
   std::optional<Config> config_;
   std::string url_origin_;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -415,7 +416,9 @@ RunResult Executor::Up() {
     // an SQLite database may be unreadable while another runner writes.
     bool linted = false;
     try {
-      Plan quick = BuildPlan(source_, driver_.ReadHistory(), plan_options);
+      std::optional<HistorySnapshot> early = std::exchange(options_.history_before_lock, {});
+      Plan quick = BuildPlan(source_, early ? std::move(*early).Take() : driver_.ReadHistory(),
+                             plan_options);
       std::vector<const PlanEntry*> pending = SelectUp(quick, options_.target);
       CheckSingleTransaction(pending, MigrationsOf(pending));
       if (quick.Problems().empty()) {

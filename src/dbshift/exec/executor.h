@@ -9,6 +9,7 @@
 
 #include "dbshift/driver/driver.h"
 #include "dbshift/exec/events.h"
+#include "dbshift/exec/history_snapshot.h"
 #include "dbshift/exec/lint_gate.h"
 #include "dbshift/exec/migration_lock.h"
 #include "dbshift/exec/transaction.h"
@@ -61,6 +62,10 @@ struct RunOptions {
   /// backup_taken event names; throwing stops the run before anything is
   /// applied.
   std::function<std::string(Driver&)> backup_before_apply;
+  /// up: the history as the caller read it already, used (once) for the
+  /// plan before the lock instead of reading it again. Everything is decided
+  /// again under the lock on a fresh read, as without it.
+  std::optional<HistorySnapshot> history_before_lock;
   /// The caller holds the migration lock already, for longer than this run
   /// (restore loads data after the migrations): up neither takes nor
   /// releases it.

@@ -1,4 +1,5 @@
 #include <memory>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -18,7 +19,7 @@ struct DownOptions {
 };
 
 int RunDown(CommandContext& context, const DownOptions& options) {
-  auto [source, driver] = context.LoadSourceAndConnect();
+  auto [source, driver, history] = context.LoadSourceConnectAndReadHistory();
   context.Say(TargetLine(*driver, context));
 
   RunOptions run = MakeRunOptions(context, "down");
@@ -29,7 +30,7 @@ int RunDown(CommandContext& context, const DownOptions& options) {
 
   // Preview without the lock, so a person deciding at the prompt does not
   // hold up deploys; the executor checks under the lock that nothing moved.
-  Plan preview = ReadPlan(*driver, source, PlanOptions{true});
+  Plan preview = BuildPlan(source, std::move(history).Take(), PlanOptions{true});
   std::vector<const PlanEntry*> selected = SelectDown(preview, source, run.target);
   if (selected.empty()) {
     RunResult nothing;

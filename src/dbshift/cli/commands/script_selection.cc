@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -109,9 +110,9 @@ SelectedScripts SelectScripts(CommandContext& context, const ScriptChoice& choic
       }
     }
   } else {
-    auto [source, driver] = context.LoadSourceAndConnect();
+    auto [source, driver, history] = context.LoadSourceConnectAndReadHistory();
     if (check_target) check_target(*driver);
-    const Plan plan = ReadPlan(*driver, source, PlanOptions{});
+    const Plan plan = BuildPlan(source, std::move(history).Take(), PlanOptions{});
     for (const PlanEntry* entry : SelectUp(plan, Target{})) {
       if (entry->migration != nullptr) {
         selected.scripts.push_back(FromMigration(*entry->migration, context.MigrationDir()));

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -44,8 +45,8 @@ std::vector<HistoryFormat> ForeignHistoriesPresent(Driver& driver) {
 }
 
 int RunStatus(CommandContext& context, const StatusOptions& options) {
-  auto [source, driver] = context.LoadSourceAndConnect();
-  Plan plan = ReadPlan(*driver, source, PlanOptions{options.allow_out_of_order});
+  auto [source, driver, history] = context.LoadSourceConnectAndReadHistory();
+  Plan plan = BuildPlan(source, std::move(history).Take(), PlanOptions{options.allow_out_of_order});
   // In compat mode, say whose table this is: it is not dbshift's own.
   const auto* foreign = dynamic_cast<const ForeignHistoryDriver*>(driver.get());
   std::vector<HistoryFormat> others;

@@ -1,4 +1,5 @@
 #include <memory>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -22,7 +23,7 @@ struct UpOptions {
 };
 
 int RunUp(CommandContext& context, const UpOptions& options) {
-  auto [source, driver] = context.LoadSourceAndConnect();
+  auto [source, driver, history] = context.LoadSourceConnectAndReadHistory();
   context.Say(TargetLine(*driver, context));
 
   RunOptions run = MakeRunOptions(context, "up");
@@ -33,6 +34,7 @@ int RunUp(CommandContext& context, const UpOptions& options) {
   run.target = ToTarget(options.target);
   run.placeholders = context.placeholders();
   run.backup_before_apply = BackupBeforeApply(context, source, options.backup);
+  run.history_before_lock = std::move(history);
 
   RunSinks sinks(context, run.run_id, options.dry_run);
   Executor executor(*driver, source, sinks.sink(), run);

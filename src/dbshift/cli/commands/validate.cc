@@ -1,4 +1,5 @@
 #include <memory>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -15,8 +16,8 @@ struct ValidateOptions {
 };
 
 int RunValidate(CommandContext& context, const ValidateOptions& options) {
-  auto [source, driver] = context.LoadSourceAndConnect();
-  Plan plan = ReadPlan(*driver, source, PlanOptions{options.allow_out_of_order});
+  auto [source, driver, history] = context.LoadSourceConnectAndReadHistory();
+  Plan plan = BuildPlan(source, std::move(history).Take(), PlanOptions{options.allow_out_of_order});
   std::vector<const PlanEntry*> problems = plan.Problems();
   if (context.json()) {
     PrintJson(ValidateJson(plan));
