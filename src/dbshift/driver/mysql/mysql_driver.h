@@ -76,6 +76,9 @@ class MysqlDriver final : public Driver {
   bool IsMariadb() const { return mariadb_; }
 
  private:
+  // Drops the lock's connection when the server has closed it, noting a
+  // lock that went with it for CheckLockStillHeld.
+  void ForgetLockConnectionIfClosed();
   Connection& LockConnection();
   std::string HistoryTable() const { return QuoteIdentifier(options_.history_table); }
   /// `sql` with $n replaced by the literal of params[n-1].

@@ -30,14 +30,17 @@ std::string LockName(std::string_view database, std::string_view table) {
   return std::string(kLockPrefix) + Sha256Hex(name).substr(0, kMaxLockName - kLockPrefix.size());
 }
 
+void MysqlDriver::ForgetLockConnectionIfClosed() {
+  if (lock_conn_ == nullptr || !lock_conn_->ClosedByServer()) return;
+  // The server released whatever this connection held when it died; the
+  // next CheckLockStillHeld reports it.
+  if (lock_held_) lock_lost_ = true;
+  lock_conn_.reset();
+  lock_held_ = false;
+}
+
 Connection& MysqlDriver::LockConnection() {
-  if (lock_conn_ != nullptr && lock_conn_->ClosedByServer()) {
-    // The server released whatever this connection held when it died; the
-    // next CheckLockStillHeld reports it.
-    if (lock_held_) lock_lost_ = true;
-    lock_conn_.reset();
-    lock_held_ = false;
-  }
+  ForgetLockConnectionIfClosed();
   if (lock_conn_ == nullptr) {
     // Announced as a connection attribute: other sessions cannot see a
     // session's variables, but they can read its attributes (when the
@@ -80,10 +83,7 @@ void MysqlDriver::Unlock() noexcept {
 }
 
 void MysqlDriver::CheckLockStillHeld() {
-  if (lock_held_ && lock_conn_ != nullptr && lock_conn_->ClosedByServer()) {
-    lock_held_ = false;
-    lock_lost_ = true;
-  }
+  if (lock_held_) ForgetLockConnectionIfClosed();
   if (!lock_lost_) return;
   // The server released GET_LOCK with the connection: another runner may
   // hold it now and be applying the same migrations.

@@ -94,6 +94,9 @@ class PostgresDriver final : public Driver {
   const std::string& HistorySchema() const { return schema_; }
 
  private:
+  // Drops the lock's connection when the server has closed it, noting a
+  // lock that went with it for CheckLockStillHeld.
+  void ForgetLockConnectionIfClosed();
   Connection& LockConnection();
   // Called while a statement runs long: remembers in blockers_ the sessions
   // that block the migration connection (pid, user, state, query).

@@ -58,14 +58,17 @@ int64_t AdvisoryLockKey(std::string_view schema, std::string_view table) {
   return static_cast<int64_t>(hash);  // modular since C++20
 }
 
+void PostgresDriver::ForgetLockConnectionIfClosed() {
+  if (lock_conn_ == nullptr || !lock_conn_->ClosedByServer()) return;
+  // The server released whatever this connection held when it died; the
+  // next CheckLockStillHeld reports it.
+  if (lock_held_) lock_lost_ = true;
+  lock_conn_.reset();
+  lock_held_ = false;
+}
+
 Connection& PostgresDriver::LockConnection() {
-  if (lock_conn_ != nullptr && lock_conn_->ClosedByServer()) {
-    // The server released whatever this connection held when it died; the
-    // next CheckLockStillHeld reports it.
-    if (lock_held_) lock_lost_ = true;
-    lock_conn_.reset();
-    lock_held_ = false;
-  }
+  ForgetLockConnectionIfClosed();
   if (lock_conn_ == nullptr) {
     lock_conn_ = std::make_unique<Connection>(url_, options_.connect_timeout);
   }
@@ -106,10 +109,7 @@ void PostgresDriver::Unlock() noexcept {
 }
 
 void PostgresDriver::CheckLockStillHeld() {
-  if (lock_held_ && lock_conn_ != nullptr && lock_conn_->ClosedByServer()) {
-    lock_held_ = false;
-    lock_lost_ = true;
-  }
+  if (lock_held_) ForgetLockConnectionIfClosed();
   if (!lock_lost_) return;
   // The server dropped the advisory lock with the connection: another runner
   // may hold it now and be applying the same migrations.
