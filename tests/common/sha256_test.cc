@@ -17,6 +17,10 @@ class Sha256Test : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Sha256Test, MatchesKnownVector) { EXPECT_EQ(Sha256Hex(GetParam().input), GetParam().hex); }
 
+TEST_P(Sha256Test, PrefixGoesAheadOfTheDigest) {
+  EXPECT_EQ(Sha256Hex(GetParam().input, "sha256:"), "sha256:" + GetParam().hex);
+}
+
 // FIPS 180-2 / NIST test vectors.
 INSTANTIATE_TEST_SUITE_P(
     Vectors, Sha256Test,

@@ -102,13 +102,13 @@ TEST(LoadMigrationsTest, GoodFolderIsSortedNumerically) {
   EXPECT_EQ(first.description, "create users");
   EXPECT_EQ(first.sql, "CREATE TABLE users (id int);\n");
   EXPECT_EQ(first.checksum, ScriptChecksum("CREATE TABLE users (id int);\n"));
-  EXPECT_EQ(first.path, dir.path() / "V1__create_users.sql");
+  EXPECT_EQ(first.file, (dir.path() / "V1__create_users.sql").generic_string());
   EXPECT_FALSE(first.directives.no_transaction);
 
   const Migration& deep = set.versioned[3];
   EXPECT_EQ(deep.version->text(), "2.1");
   EXPECT_EQ(deep.description, "deep");
-  EXPECT_EQ(deep.path, dir.path() / "sub/deeper/V2.1__deep.sql");
+  EXPECT_EQ(deep.file, (dir.path() / "sub/deeper/V2.1__deep.sql").generic_string());
   EXPECT_EQ(deep.sql, "SELECT 2.1;\n");
 
   EXPECT_EQ(set.undo[1].kind, MigrationKind::kUndo);

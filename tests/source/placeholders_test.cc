@@ -180,7 +180,7 @@ TEST(PlaceholdersFromEnvironmentTest, BadNameIsAConfigError) {
 Migration MakeMigration(std::string_view file, std::string_view sql) {
   Migration migration;
   migration.script = std::string(file);
-  migration.path = "migrations/" + std::string(file);
+  migration.file = "migrations/" + std::string(file);
   migration.version = Version::Parse("2");
   migration.sql = std::string(sql);
   migration.checksum = "sha256:as-written";

@@ -16,20 +16,22 @@
 namespace dbshift {
 namespace {
 
-std::string Hex(const unsigned char* digest, std::size_t size) {
+std::string Hex(const unsigned char* digest, std::size_t size, std::string_view prefix = {}) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(size * 2);
+  // Sized once and written by index: every status hashes thousands of files.
+  std::string hex(prefix.size() + size * 2, '\0');
+  prefix.copy(hex.data(), prefix.size());
+  char* out = hex.data() + prefix.size();
   for (std::size_t i = 0; i < size; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0x0f]);
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0x0f];
   }
   return hex;
 }
 
 }  // namespace
 
-std::string Sha256Hex(std::string_view data) {
+std::string Sha256Hex(std::string_view data, std::string_view prefix) {
   // Not SHA256(): from OpenSSL 3.0 on, that one goes through EVP.
   SHA256_CTX context;
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
@@ -37,7 +39,7 @@ std::string Sha256Hex(std::string_view data) {
       SHA256_Final(digest.data(), &context) != 1) {
     throw InternalError("SHA-256 failed");
   }
-  return Hex(digest.data(), digest.size());
+  return Hex(digest.data(), digest.size(), prefix);
 }
 
 // Each context is its own state: no shared state, hence thread-safe.

@@ -8,8 +8,10 @@ struct SHA256state_st;
 
 namespace dbshift {
 
-/// Lower-case hex SHA-256 of `data` (OpenSSL libcrypto). Thread-safe.
-std::string Sha256Hex(std::string_view data);
+/// `prefix` followed by the lower-case hex SHA-256 of `data` (OpenSSL
+/// libcrypto), in one allocation: checksums carry their algorithm's name
+/// ("sha256:..."), and status builds thousands. Thread-safe.
+std::string Sha256Hex(std::string_view data, std::string_view prefix = {});
 
 /// SHA-256 of data that arrives in pieces (a file read in blocks).
 class Sha256 {

@@ -38,7 +38,7 @@ std::string StatementsChecksum(const std::vector<Statement>& statements, std::si
     joined += statements[i].text;
     joined += '\0';  // never inside a statement: "a;b" and "a" + "b" differ
   }
-  return "sha256:" + Sha256Hex(joined);
+  return Sha256Hex(joined, "sha256:");
 }
 
 ScriptOutcome RunScript(Driver& driver, const std::vector<Statement>& statements, std::size_t first,

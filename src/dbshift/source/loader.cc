@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <compare>
 #include <cstring>
 #include <exception>
 #include <map>
@@ -152,7 +153,6 @@ struct ReadResult {
 // What every reader thread needs; read-only while they run.
 struct ReadContext {
   const FileDescriptor& root;
-  const fs::path& dir;
   const FileNamer& namer;
   Layout layout;
 };
@@ -167,7 +167,7 @@ void SplitDbmate(const std::string& name, Migration& migration, ReadResult& resu
     undo.version = migration.version;
     undo.description = migration.description;
     undo.script = migration.script;
-    undo.path = migration.path;
+    undo.file = migration.file;
     undo.checksum = ScriptChecksum(sections.down.text);
     undo.directives = ParseDirectives(sections.down.script, name);
     undo.directives.no_transaction |= sections.down.no_transaction;
@@ -181,20 +181,19 @@ void SplitDbmate(const std::string& name, Migration& migration, ReadResult& resu
 }
 
 void ReadMigration(const ReadContext& context, Migration& migration, ReadResult& result) {
-  // Built here rather than while listing, so the threads share the cost.
-  migration.path = context.dir / migration.script;
   result.error = internal::ReadWholeFile(context.root, migration.script, migration.sql);
   if (result.error != 0) return;
   if (std::string_view(migration.sql).starts_with(kUtf8Bom)) {
     migration.sql.erase(0, kUtf8Bom.size());
   }
+  // Built here rather than while listing, so the threads share the cost.
+  migration.file = context.namer.Name(migration.script);
   try {
-    const std::string name = context.namer.Name(migration.script);
     if (context.layout == Layout::kDbmate) {
-      SplitDbmate(name, migration, result);
+      SplitDbmate(migration.file, migration, result);
     } else {
       migration.checksum = ScriptChecksum(migration.sql);
-      migration.directives = ParseDirectives(migration.sql, name);
+      migration.directives = ParseDirectives(migration.sql, migration.file);
     }
   } catch (const ValidationError& error) {
     result.problem = Problem{error.what(), error.context().file, error.context().line};
@@ -237,7 +236,7 @@ void ReadAll(const ReadContext& context, std::vector<Migration>& migrations,
 
 bool ByVersionThenScript(const Migration& a, const Migration& b) {
   const std::strong_ordering order = *a.version <=> *b.version;
-  if (order != 0) return order < 0;
+  if (std::is_neq(order)) return std::is_lt(order);
   return a.script < b.script;
 }
 
@@ -439,7 +438,7 @@ MigrationSet LoadMigrations(const fs::path& dir, const LoadOptions& options) {
   }
 
   std::vector<ReadResult> results(migrations.size());
-  ReadAll({root, dir, namer, *layout}, migrations, results);
+  ReadAll({root, namer, *layout}, migrations, results);
   const std::size_t read_count = migrations.size();
   for (std::size_t i = 0; i < read_count; ++i) {
     if (results[i].error != 0) {

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,7 +32,7 @@ struct Migration {
   std::optional<Version> version;  ///< absent for repeatable
   std::string description;         ///< from the file name, '_' shown as ' '
   std::string script;              ///< path relative to the source folder, '/' separated
-  std::filesystem::path path;      ///< full path
+  std::string file;                ///< as messages name it: the folder as given, then script
   std::string sql;                 ///< file content as read (BOM removed)
   std::string checksum;            ///< ScriptChecksum(sql)
   Directives directives;

@@ -33,7 +33,7 @@ const std::string* FindValue(const PlaceholderValues& values, std::string_view n
 }
 
 std::string FileName(const Migration& migration) {
-  return migration.path.empty() ? migration.script : migration.path.generic_string();
+  return migration.file.empty() ? migration.script : migration.file;
 }
 
 }  // namespace

@@ -501,6 +501,26 @@ TEST_F(SqliteDriverTest, UnknownKindIsAValidationError) {
   EXPECT_THROW(driver->ReadHistory(), ValidationError);
 }
 
+TEST_F(SqliteDriverTest, RanksWrittenByHandAreReadWhateverTheirSize) {
+  // The first read reserves rows from the highest rank: one near 2^63 (or
+  // only negative ones) must still read, in rank order.
+  Open()->EnsureHistoryTable();
+  constexpr const char* kInsert =
+      "INSERT INTO dbshift_history (installed_rank, version, description, kind, script, "
+      "success, applied_by, applied_at, execution_ms, tool_version) VALUES ({}, '{}', 'x', "
+      "'versioned', 'V{}__x.sql', 1, 'me', '2025-01-01T00:00:00.000Z', 0, '0.1.0')";
+  ExecRaw(DatabasePath(), fmt::format(kInsert, -5, 1, 1));
+  auto only_negative = Open();
+  ASSERT_EQ(only_negative->ReadHistory().size(), 1u);
+
+  ExecRaw(DatabasePath(), fmt::format(kInsert, "9000000000000000000", 2, 2));
+  std::vector<HistoryRow> rows = Open()->ReadHistory();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].installed_rank, -5);
+  EXPECT_EQ(rows[1].installed_rank, 9000000000000000000);
+  EXPECT_EQ(rows[1].version, "2");
+}
+
 TEST_F(SqliteDriverTest, TenThousandRowsAppendAndReadQuickly) {
   auto driver = Open();
   driver->EnsureHistoryTable();

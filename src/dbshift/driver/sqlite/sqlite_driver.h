@@ -78,6 +78,8 @@ class SqliteDriver final : public Driver {
   sqlite3_stmt* Cached(StatementHandle& slot, const std::string& sql);
   // Names of the history table's columns as they exist now.
   std::vector<std::string> HistoryColumns();
+  // How many rows the first ReadHistory reserves: the highest rank, capped.
+  std::size_t HighestRankForReserve();
   // sqlite_progress_handler callback: non-zero interrupts the statement.
   static int OnProgress(void* self) noexcept;
 

@@ -204,6 +204,19 @@ void SqliteDriver::EnsureHistoryTable() {
   read_statement_.reset();
 }
 
+std::size_t SqliteDriver::HighestRankForReserve() {
+  // The rank is the rowid, so max() reads one leaf instead of the table.
+  StatementHandle statement;
+  sqlite3_stmt* raw =
+      Cached(statement, fmt::format("SELECT max(installed_rank) FROM {}", history_table_));
+  ScopedReset reset(raw);
+  if (sqlite3_step(raw) != SQLITE_ROW) return 0;
+  // Ranks written by hand can be anything: a wild one must not reserve gigabytes.
+  constexpr sqlite3_int64 kMostRowsReserved = 1 << 20;
+  return static_cast<std::size_t>(
+      std::clamp<sqlite3_int64>(sqlite3_column_int64(raw, 0), 0, kMostRowsReserved));
+}
+
 std::vector<HistoryRow> SqliteDriver::ReadHistory() {
   std::vector<HistoryRow> rows;
   if (!HistoryTableExists()) return rows;
@@ -222,10 +235,13 @@ std::vector<HistoryRow> SqliteDriver::ReadHistory() {
     }
     Cached(read_statement_,
            fmt::format("SELECT {} FROM {} ORDER BY installed_rank", select_list, history_table_));
+    last_history_size_ = HighestRankForReserve();
   }
   sqlite3_stmt* statement = read_statement_.get();
   ScopedReset reset(statement);
-  // The table only grows between reads: last time's size avoids regrowing.
+  // Growing row by row would move every row about log2(n) times: the first
+  // read reserves up to the highest rank, later ones last time's size (the
+  // table only grows between reads).
   rows.reserve(last_history_size_);
   int rc;
   while ((rc = sqlite3_step(statement)) == SQLITE_ROW) rows.push_back(ReadRow(statement));
