@@ -502,8 +502,8 @@ TEST_F(SqliteDriverTest, UnknownKindIsAValidationError) {
 }
 
 TEST_F(SqliteDriverTest, RanksWrittenByHandAreReadWhateverTheirSize) {
-  // The first read reserves rows from the highest rank: one near 2^63 (or
-  // only negative ones) must still read, in rank order.
+  // A read reserves rows from the highest rank: one near 2^63 (or only
+  // negative ones) must still read, in rank order.
   Open()->EnsureHistoryTable();
   constexpr const char* kInsert =
       "INSERT INTO dbshift_history (installed_rank, version, description, kind, script, "

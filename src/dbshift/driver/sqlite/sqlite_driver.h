@@ -78,7 +78,7 @@ class SqliteDriver final : public Driver {
   sqlite3_stmt* Cached(StatementHandle& slot, const std::string& sql);
   // Names of the history table's columns as they exist now.
   std::vector<std::string> HistoryColumns();
-  // How many rows the first ReadHistory reserves: the highest rank, capped.
+  // How many rows ReadHistory reserves: the highest rank, capped.
   std::size_t HighestRankForReserve();
   // sqlite_progress_handler callback: non-zero interrupts the statement.
   static int OnProgress(void* self) noexcept;
@@ -92,11 +92,11 @@ class SqliteDriver final : public Driver {
   std::chrono::milliseconds statement_timeout_{0};
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   bool timed_out_ = false;
-  std::size_t last_history_size_ = 0;
 
   StatementHandle exists_statement_;
   StatementHandle insert_statement_;
   StatementHandle read_statement_;
+  StatementHandle highest_rank_statement_;
   StatementHandle update_statement_;
   StatementHandle delete_statement_;
 };

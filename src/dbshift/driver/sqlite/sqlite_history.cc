@@ -206,9 +206,8 @@ void SqliteDriver::EnsureHistoryTable() {
 
 std::size_t SqliteDriver::HighestRankForReserve() {
   // The rank is the rowid, so max() reads one leaf instead of the table.
-  StatementHandle statement;
-  sqlite3_stmt* raw =
-      Cached(statement, fmt::format("SELECT max(installed_rank) FROM {}", history_table_));
+  sqlite3_stmt* raw = Cached(highest_rank_statement_,
+                             fmt::format("SELECT max(installed_rank) FROM {}", history_table_));
   ScopedReset reset(raw);
   if (sqlite3_step(raw) != SQLITE_ROW) return 0;
   // Ranks written by hand can be anything: a wild one must not reserve gigabytes.
@@ -235,17 +234,14 @@ std::vector<HistoryRow> SqliteDriver::ReadHistory() {
     }
     Cached(read_statement_,
            fmt::format("SELECT {} FROM {} ORDER BY installed_rank", select_list, history_table_));
-    last_history_size_ = HighestRankForReserve();
   }
   sqlite3_stmt* statement = read_statement_.get();
   ScopedReset reset(statement);
-  // Growing row by row would move every row about log2(n) times: the first
-  // read reserves up to the highest rank, later ones last time's size (the
-  // table only grows between reads).
-  rows.reserve(last_history_size_);
+  // Growing row by row would move every row about log2(n) times; ranks
+  // start at 1 and never repeat, so the highest one bounds the row count.
+  rows.reserve(HighestRankForReserve());
   int rc;
   while ((rc = sqlite3_step(statement)) == SQLITE_ROW) rows.push_back(ReadRow(statement));
-  last_history_size_ = rows.size();
   Check(db_.get(), rc);
   return rows;
 }
