@@ -104,15 +104,9 @@ fi
 [[ -x "$SQUAWK" ]] || die "squawk not found at $SQUAWK (run $PEERS_DIR/setup.sh, or set SQUAWK)"
 
 if [[ -z "${DBSHIFT:-}" ]]; then
-  BUILD_DIR="${BUILD_DIR:-$REPO/build-bench}"
-  if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
-    log "dbshift: configuring a Release build in $BUILD_DIR"
-    cmake -S "$REPO" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  fi
-  grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD_DIR/CMakeCache.txt" ||
-    die "$BUILD_DIR is not a Release build (set BUILD_DIR or DBSHIFT)"
-  log "dbshift: building (no-op when up to date; -j$JOBS)"
-  cmake --build "$BUILD_DIR" -j"$JOBS" --target dbshift >/dev/null
+  # shellcheck source=SCRIPTDIR/../release_build.sh
+  source "$REPO/bench/release_build.sh"
+  release_build dbshift
   DBSHIFT="$BUILD_DIR/src/dbshift/cli/dbshift"
   DBSHIFT_NOTE="Release build in $BUILD_DIR"
 fi

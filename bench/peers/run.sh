@@ -12,7 +12,7 @@
 #  1. ../shared/peers/setup.sh (as root, idempotent: dbmate, sqitch, hyperfine,
 #     PostgreSQL 15 on 127.0.0.1:$PEERS_PG_PORT, MariaDB 10.11 on
 #     127.0.0.1:$PEERS_MY_PORT) and its env.sh; builds dbshift (Release,
-#     build-bench/) unless DBSHIFT=path is given. For mysql it creates (as the
+#     build-bench/) unless DBSHIFT=path is given, and the bench/floor programs. For mysql it creates (as the
 #     peers' root, idempotently) a password user MYSQL_USER@127.0.0.1 allowed
 #     on the databases dbshift_bench_*; every MariaDB contender connects as it
 #     over TCP.
@@ -33,7 +33,8 @@
 #  4. hyperfine: `dbshift status` and a no-op `dbshift up` next to `dbmate
 #     status` / no-op `dbmate up` at 1,000 applied (and `sqitch status` on pg
 #     and sqlite), and at NBIG (10,000) applied, on databases each tool applied
-#     itself.
+#     itself; the floor is bench/floor's pg_read_history / sqlite_read_history,
+#     which only connect and read the history table, next to psql / sqlite3.
 #  5. hyperfine: start-up (`--version`) of dbshift, dbmate, sqlite3, psql (and
 #     mariadb when mysql is measured).
 #  6. A Markdown report in bench/results/<date>.md (printed too), with the raw
@@ -178,18 +179,21 @@ if uses mysql; then
   MARIADB_SERVER="$(my_client -N -B -e 'SELECT VERSION()')"
 fi
 
-if [[ -z "${DBSHIFT:-}" ]]; then
-  BUILD_DIR="${BUILD_DIR:-$REPO/build-bench}"
-  if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
-    log "dbshift: configuring a Release build in $BUILD_DIR"
-    cmake -S "$REPO" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  fi
-  grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD_DIR/CMakeCache.txt" ||
-    die "$BUILD_DIR is not a Release build (set BUILD_DIR or DBSHIFT)"
-  log "dbshift: building (no-op when up to date; -j2)"
-  cmake --build "$BUILD_DIR" -j2 --target dbshift >/dev/null
-  DBSHIFT="$BUILD_DIR/src/dbshift/cli/dbshift"
-fi
+# The Release build holds dbshift (unless DBSHIFT= names another binary) and
+# pg_read_history / sqlite_read_history, the floor of the status timings
+# (bench/floor), built either way.
+# shellcheck source=SCRIPTDIR/../release_build.sh
+source "$REPO/bench/release_build.sh"
+build_targets=(pg_read_history sqlite_read_history)
+[[ -n "${DBSHIFT:-}" ]] || build_targets+=(dbshift)
+release_build "${build_targets[@]}"
+DBSHIFT="${DBSHIFT:-$BUILD_DIR/src/dbshift/cli/dbshift}"
+FLOOR_BIN="$BUILD_DIR/bench/floor"
+# The status timings' names; the report reads them after every phase.
+STATUS_FLOOR="floor: bench/floor/*_read_history connects and reads the history table"
+STATUS_CLIENT="client (psql / sqlite3 / mariadb) reads the history table"
+# The floor of the status timings: *_read_history where it applies (pg, sqlite).
+status_floor_of() { if [[ $1 == mysql ]]; then echo "$STATUS_CLIENT"; else echo "$STATUS_FLOOR"; fi; }
 [[ -x "$DBSHIFT" ]] || die "DBSHIFT=$DBSHIFT is not executable"
 DBSHIFT="$(cd "$(dirname "$DBSHIFT")" && pwd)/$(basename "$DBSHIFT")"
 
@@ -530,7 +534,7 @@ write_report() {
         done
       done
       echo "$hdr"; echo "$sep"
-      for c in "floor: client reads the history table" "dbshift status" "dbshift up (no-op)" "dbmate status" "dbmate up (no-op)" "sqitch status"; do
+      for c in "$STATUS_FLOOR" "$STATUS_CLIENT" "dbshift status" "dbshift up (no-op)" "dbmate status" "dbmate up (no-op)" "sqitch status"; do
         line="| $c |"
         for n in "${sizes[@]}"; do
           for e in $ENGINES; do
@@ -551,12 +555,16 @@ write_report() {
           [[ -f "$f" ]] || continue
           for c in "dbshift status" "dbshift up (no-op)"; do
             v=$(hf_stat "$f" "$c" median)
-            fl=$(hf_stat "$f" "floor: client reads the history table" median)
+            fl=$(hf_stat "$f" "$(status_floor_of "$e")" median)
             v_ms=$(awk -v s="$v" 'BEGIN { printf "%.1f", s * 1000 }')
             fl_ms=$(awk -v s="$fl" 'BEGIN { printf "%.1f", s * 1000 }')
             ratio=$(awk -v a="$v" -v b="$fl" 'BEGIN { printf "%.2f", a / b }')
             echo "- $(title "$e"), $n applied, $c: $v_ms ms <= $limit ms: $(verdict "$v_ms" '<=' "$limit") (floor $fl_ms ms; ${ratio}x the floor)"
           done
+          # A floor above the target means no client reaches it on this machine.
+          if awk -v f="$fl_ms" -v l="$limit" 'BEGIN { exit !(f > l) }'; then
+            echo "  - the floor itself ($(status_floor_of "$e")) takes $fl_ms ms > $limit ms here"
+          fi
         done
       done
       echo
@@ -652,18 +660,27 @@ status_set() { # engine count db-suffix "peers to time (dbmate, sqitch)" migrati
   local applied
   applied=$("$DBSHIFT" --url "$sh_url" --dir "$set/dbshift" --format json status | jq '[.migrations[] | select(.state == "applied")] | length')
   [[ "$applied" -eq "$n" ]] || die "dbshift status on $e sees $applied applied, expected $n"
-  # The floor: the engine's own client connecting and reading dbshift's history
-  # table, which is the least any status must do (without the files).
-  local floor_cmd
+  # The engine's own client connecting and reading dbshift's history table;
+  # on pg and sqlite, pg_read_history / sqlite_read_history (which do only
+  # that, linked to libpq or SQLite) are the floor: the least any status must
+  # do, without the files.
+  local client_cmd floor_cmd=""
   if [[ $e == pg ]]; then
-    floor_cmd="$PSQL -X -q -d $sh_url -o /dev/null -c 'SELECT * FROM dbshift_history'"
+    client_cmd="$PSQL -X -q -d $sh_url -o /dev/null -c 'SELECT * FROM dbshift_history'"
+    floor_cmd="$FLOOR_BIN/pg_read_history $sh_url"
   elif [[ $e == mysql ]]; then
-    floor_cmd="$MARIADB --no-defaults --protocol=TCP -h 127.0.0.1 -P $PEERS_MY_PORT -u $MYSQL_USER -p$MYSQL_PASSWORD -D ${DB_PREFIX}_${e}_dbshift$sfx -e 'SELECT * FROM dbshift_history'"
+    client_cmd="$MARIADB --no-defaults --protocol=TCP -h 127.0.0.1 -P $PEERS_MY_PORT -u $MYSQL_USER -p$MYSQL_PASSWORD -D ${DB_PREFIX}_${e}_dbshift$sfx -e 'SELECT * FROM dbshift_history'"
   else
-    floor_cmd="$SQLITE3 ${sh_url#sqlite:} 'SELECT * FROM dbshift_history'"
+    client_cmd="$SQLITE3 ${sh_url#sqlite:} 'SELECT * FROM dbshift_history'"
+    floor_cmd="$FLOOR_BIN/sqlite_read_history ${sh_url#sqlite:}"
   fi
-  local args=(
-    -n "floor: client reads the history table" "$floor_cmd"
+  local args=(-n "$STATUS_CLIENT" "$client_cmd")
+  if [[ -n $floor_cmd ]]; then
+    # Checked once: a floor that reads nothing would flatter every ratio.
+    [[ "$($floor_cmd)" =~ ^$n\ rows, ]] || die "$floor_cmd does not read $n rows"
+    args+=(-n "$STATUS_FLOOR" "$floor_cmd")
+  fi
+  args+=(
     -n "dbshift status" "$DBSHIFT --url $sh_url --dir $set/dbshift --log-dir $RUNLOG_DIR status"
     -n "dbshift up (no-op)" "$DBSHIFT --url $sh_url --dir $set/dbshift --log-dir $RUNLOG_DIR up"
   )
