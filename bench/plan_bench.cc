@@ -37,7 +37,7 @@ Fixture MakeFixture(int count, int pending) {
     migration.version = Version::Parse(std::to_string(i));
     migration.description = fmt::format("create t {:06}", i);
     migration.script = fmt::format("V{}__create_t_{:06}.sql", i, i);
-    migration.path = "/tmp/migrations/" + migration.script;
+    migration.file = "/tmp/migrations/" + migration.script;
     migration.sql = fmt::format(
         "CREATE TABLE t_{0:06} (\n  id bigserial PRIMARY KEY,\n  name text NOT NULL,\n"
         "  created_at timestamptz NOT NULL DEFAULT now()\n);\n"
