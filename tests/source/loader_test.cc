@@ -423,6 +423,26 @@ TEST(LoadMigrationsTest, ManyFilesLoadInOrder) {
   }
 }
 
+// A folder of repeatables alone is sorted in place by description; files in
+// a subfolder are listed first, so the listing order is not the result's.
+TEST(LoadMigrationsTest, ManyRepeatablesAloneLoadInDescriptionOrder) {
+  constexpr int kCount = 300;
+  ScopedTempDir dir;
+  for (int i = 1; i <= kCount; ++i) {
+    dir.Write(fmt::format("{}R__view_{:03}.sql", i % 7 == 0 ? "a/" : "", i),
+              fmt::format("SELECT {};\n", i));
+  }
+  const MigrationSet set = LoadMigrations(dir.path());
+  ASSERT_TRUE(set.versioned.empty());
+  ASSERT_EQ(set.repeatable.size(), static_cast<std::size_t>(kCount));
+  for (int i = 1; i <= kCount; ++i) {
+    const Migration& migration = set.repeatable[static_cast<std::size_t>(i - 1)];
+    ASSERT_EQ(migration.description, fmt::format("view {:03}", i));
+    ASSERT_EQ(migration.sql, fmt::format("SELECT {};\n", i));
+    ASSERT_EQ(migration.checksum, ScriptChecksum(migration.sql));
+  }
+}
+
 TEST(LoadMigrationsTest, ManyProblemsComeInFileOrder) {
   constexpr int kCount = 300;
   ScopedTempDir dir;

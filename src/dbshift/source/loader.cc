@@ -7,6 +7,7 @@
 #include <cstring>
 #include <exception>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -254,6 +255,34 @@ void MoveSorted(std::vector<Migration>& all, std::vector<std::size_t>& indices, 
   for (std::size_t i : indices) out.push_back(std::move(all[i]));
 }
 
+// The same order, for a folder whose migrations are all of one kind (the
+// usual one, all versioned), without a second vector: each cycle of the
+// sorted permutation is followed in place, so every migration moves about
+// once. At 10,000 files the second vector was ~3 MB of fresh pages, each a
+// page fault, on every status.
+template <typename Less>
+void SortInPlace(std::vector<Migration>& migrations, Less less) {
+  std::vector<std::size_t> order(migrations.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return less(migrations[a], migrations[b]); });
+  // Position k takes the migration at order[k]; a placed position is marked
+  // by order[k] == k.
+  for (std::size_t start = 0; start < order.size(); ++start) {
+    if (order[start] == start) continue;
+    Migration held = std::move(migrations[start]);
+    std::size_t k = start;
+    while (order[k] != start) {
+      const std::size_t from = order[k];
+      migrations[k] = std::move(migrations[from]);
+      order[k] = k;
+      k = from;
+    }
+    migrations[k] = std::move(held);
+    order[k] = k;
+  }
+}
+
 std::string JoinNames(const std::vector<Migration>& migrations, std::size_t begin, std::size_t end,
                       const FileNamer& namer) {
   std::string joined;
@@ -450,20 +479,34 @@ MigrationSet LoadMigrations(const fs::path& dir, const LoadOptions& options) {
     if (results[i].undo) migrations.push_back(std::move(*results[i].undo));
   }
 
-  // Sorting indices and moving each migration once is much cheaper than
-  // sorting the (large) Migration values themselves.
-  std::array<std::vector<std::size_t>, 3> by_kind;
-  for (std::size_t i = 0; i < migrations.size(); ++i) {
-    by_kind[static_cast<std::size_t>(migrations[i].kind)].push_back(i);
-  }
   MigrationSet set;
   set.layout = *layout;
-  MoveSorted(migrations, by_kind[static_cast<std::size_t>(MigrationKind::kVersioned)],
-             ByVersionThenScript, set.versioned);
-  MoveSorted(migrations, by_kind[static_cast<std::size_t>(MigrationKind::kUndo)],
-             ByVersionThenScript, set.undo);
-  MoveSorted(migrations, by_kind[static_cast<std::size_t>(MigrationKind::kRepeatable)],
-             ByDescriptionThenScript, set.repeatable);
+  const bool one_kind = std::all_of(migrations.begin(), migrations.end(), [&](const Migration& m) {
+    return m.kind == migrations.front().kind;
+  });
+  if (!migrations.empty() && one_kind) {
+    const MigrationKind kind = migrations.front().kind;
+    if (kind == MigrationKind::kRepeatable) {
+      SortInPlace(migrations, ByDescriptionThenScript);
+      set.repeatable = std::move(migrations);
+    } else {
+      SortInPlace(migrations, ByVersionThenScript);
+      (kind == MigrationKind::kUndo ? set.undo : set.versioned) = std::move(migrations);
+    }
+  } else {
+    // Sorting indices and moving each migration once is much cheaper than
+    // sorting the (large) Migration values themselves.
+    std::array<std::vector<std::size_t>, 3> by_kind;
+    for (std::size_t i = 0; i < migrations.size(); ++i) {
+      by_kind[static_cast<std::size_t>(migrations[i].kind)].push_back(i);
+    }
+    MoveSorted(migrations, by_kind[static_cast<std::size_t>(MigrationKind::kVersioned)],
+               ByVersionThenScript, set.versioned);
+    MoveSorted(migrations, by_kind[static_cast<std::size_t>(MigrationKind::kUndo)],
+               ByVersionThenScript, set.undo);
+    MoveSorted(migrations, by_kind[static_cast<std::size_t>(MigrationKind::kRepeatable)],
+               ByDescriptionThenScript, set.repeatable);
+  }
 
   CheckDuplicateVersions(set.versioned, "versioned", namer, problems);
   CheckDuplicateVersions(set.undo, "undo", namer, problems);
