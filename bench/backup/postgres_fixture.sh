@@ -19,11 +19,9 @@ die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 [[ -n "$PGURL" ]] || die "set PGURL to an admin URL of a PostgreSQL 15 server on 127.0.0.1"
 [[ "$PGURL" == *@127.0.0.1:* ]] || die "PGURL must point at 127.0.0.1"
 for tool in psql pg_dump pg_restore; do command -v $tool >/dev/null || die "needs $tool"; done
-if [[ -z "${DBSHIFT:-}" ]]; then
-  cmake -S "$REPO" -B "$REPO/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$REPO/build-bench" -j2 --target dbshift >/dev/null
-  DBSHIFT="$REPO/build-bench/src/dbshift/cli/dbshift"
-fi
+# shellcheck source=SCRIPTDIR/../release_build.sh
+source "$REPO/bench/release_build.sh"
+release_dbshift
 
 # The notices of DROP DATABASE IF EXISTS are not part of the report.
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"

@@ -27,11 +27,9 @@ SQLITE3="${SQLITE3:-sqlite3}"
 
 die() { echo "sqlite.sh: $*" >&2; exit 1; }
 command -v "$SQLITE3" >/dev/null || die "needs the sqlite3 shell (apt-get install sqlite3)"
-if [[ -z "${DBSHIFT:-}" ]]; then
-  cmake -S "$REPO" -B "$REPO/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$REPO/build-bench" -j2 --target dbshift >/dev/null
-  DBSHIFT="$REPO/build-bench/src/dbshift/cli/dbshift"
-fi
+# shellcheck source=SCRIPTDIR/../release_build.sh
+source "$REPO/bench/release_build.sh"
+release_dbshift
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/dbshift-backupbench.XXXXXX")"
 trap 'rm -rf -- "$TMP"' EXIT

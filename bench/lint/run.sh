@@ -103,13 +103,10 @@ if [[ ! -x "$SQUAWK" && "$SKIP_SETUP" != 1 ]]; then
 fi
 [[ -x "$SQUAWK" ]] || die "squawk not found at $SQUAWK (run $PEERS_DIR/setup.sh, or set SQUAWK)"
 
-if [[ -z "${DBSHIFT:-}" ]]; then
-  # shellcheck source=SCRIPTDIR/../release_build.sh
-  source "$REPO/bench/release_build.sh"
-  release_build dbshift
-  DBSHIFT="$BUILD_DIR/src/dbshift/cli/dbshift"
-  DBSHIFT_NOTE="Release build in $BUILD_DIR"
-fi
+# shellcheck source=SCRIPTDIR/../release_build.sh
+source "$REPO/bench/release_build.sh"
+[[ -n "${DBSHIFT:-}" ]] || DBSHIFT_NOTE="Release build in ${BUILD_DIR:-$REPO/build-bench}"
+release_dbshift
 DBSHIFT_NOTE="${DBSHIFT_NOTE:-the binary $DBSHIFT}"
 [[ -x "$DBSHIFT" ]] || die "DBSHIFT=$DBSHIFT is not executable"
 DBSHIFT="$(cd "$(dirname "$DBSHIFT")" && pwd)/$(basename "$DBSHIFT")"

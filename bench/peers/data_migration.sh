@@ -25,11 +25,9 @@ bash "$PEERS_DIR/setup.sh" >"$setup_log" 2>&1 || { cat "$setup_log" >&2; exit 1;
 rm -f "$setup_log"
 # shellcheck source=/dev/null
 . "$PEERS_DIR/env.sh"
-if [[ -z "${DBSHIFT:-}" ]]; then
-  cmake -S "$REPO" -B "$REPO/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$REPO/build-bench" -j2 --target dbshift >/dev/null
-  DBSHIFT="$REPO/build-bench/src/dbshift/cli/dbshift"
-fi
+# shellcheck source=SCRIPTDIR/../release_build.sh
+source "$REPO/bench/release_build.sh"
+release_dbshift
 PSQL=/usr/lib/postgresql/15/bin/psql
 DBMATE="${DBMATE:-$(command -v dbmate)}"
 SERVER="postgres://postgres@127.0.0.1:$PEERS_PG_PORT"
