@@ -13,7 +13,7 @@ namespace dbshift::cli {
 namespace {
 
 PlanEntry Entry(MigrationState state, const char* version, const char* description,
-                std::optional<HistoryRow> applied = std::nullopt) {
+                const HistoryRow* applied = nullptr) {
   PlanEntry entry;
   entry.state = state;
   if (version != nullptr) {
@@ -22,7 +22,7 @@ PlanEntry Entry(MigrationState state, const char* version, const char* descripti
     entry.kind = MigrationKind::kRepeatable;
   }
   entry.description = description;
-  entry.applied = std::move(applied);
+  entry.applied = applied;
   return entry;
 }
 
@@ -37,16 +37,18 @@ HistoryRow Row(bool success, HistoryKind kind, const char* applied_at) {
 TEST(StatusTextTest, ColumnsLineUpAndOnlyAppliedRowsShowWhen) {
   Plan plan;
   plan.current_version = Version::Parse("2");
-  plan.entries.push_back(Entry(MigrationState::kApplied, "1", "create users",
-                               Row(true, HistoryKind::kVersioned, "2026-11-22T10:00:00.000Z")));
-  plan.entries.push_back(Entry(MigrationState::kFailed, "2", "add index",
-                               Row(false, HistoryKind::kVersioned, "2026-11-22T10:00:01.000Z")));
+  // The plan owns the rows its entries point at, as BuildPlan's does.
+  plan.history = {Row(true, HistoryKind::kVersioned, "2026-11-22T10:00:00.000Z"),
+                  Row(false, HistoryKind::kVersioned, "2026-11-22T10:00:01.000Z"),
+                  Row(true, HistoryKind::kUndo, "2026-11-22T10:00:02.000Z"),
+                  Row(true, HistoryKind::kRepeatable, "2026-11-22T10:00:03.000Z")};
+  plan.entries.push_back(Entry(MigrationState::kApplied, "1", "create users", &plan.history[0]));
+  plan.entries.push_back(Entry(MigrationState::kFailed, "2", "add index", &plan.history[1]));
   plan.entries.back().message = "V2__add_index.sql failed";
   plan.entries.push_back(Entry(MigrationState::kPending, "2026.11.22.1", "a long version"));
-  plan.entries.push_back(Entry(MigrationState::kPending, "4", "undone once",
-                               Row(true, HistoryKind::kUndo, "2026-11-22T10:00:02.000Z")));
-  plan.entries.push_back(Entry(MigrationState::kApplied, nullptr, "views ünïcode",
-                               Row(true, HistoryKind::kRepeatable, "2026-11-22T10:00:03.000Z")));
+  plan.entries.push_back(Entry(MigrationState::kPending, "4", "undone once", &plan.history[2]));
+  plan.entries.push_back(
+      Entry(MigrationState::kApplied, nullptr, "views ünïcode", &plan.history[3]));
   EXPECT_EQ(StatusText(plan),
             "Current version: 2\n"
             "\n"

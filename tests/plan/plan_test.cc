@@ -42,7 +42,7 @@ struct PlanCase {
 };
 
 std::string Key(const PlanEntry& entry) {
-  return entry.version ? entry.version->text() : entry.description;
+  return entry.version ? entry.version->text() : std::string(entry.description);
 }
 
 std::vector<PlanCase> Cases() {
@@ -277,7 +277,7 @@ TEST(PlanTest, EntryFieldsComeFromFileElseHistory) {
   EXPECT_EQ(applied.script, "V1__init.sql");
   EXPECT_EQ(applied.checksum, Sum("aa"));
   EXPECT_EQ(applied.migration, &source.versioned[0]);
-  ASSERT_TRUE(applied.applied.has_value());
+  ASSERT_TRUE(applied.applied != nullptr);
   EXPECT_EQ(applied.applied->installed_rank, 1);
   EXPECT_EQ(applied.applied->description, "old_name");
   EXPECT_EQ(applied.message, "");
@@ -288,12 +288,12 @@ TEST(PlanTest, EntryFieldsComeFromFileElseHistory) {
   EXPECT_EQ(missing.script, "V2__gone.sql");
   EXPECT_EQ(missing.checksum, Sum("dd"));
   EXPECT_EQ(missing.migration, nullptr);
-  ASSERT_TRUE(missing.applied.has_value());
+  ASSERT_TRUE(missing.applied != nullptr);
   EXPECT_EQ(missing.applied->installed_rank, 2);
 
   const PlanEntry& pending = plan.entries[2];
   EXPECT_EQ(pending.migration, &source.versioned[1]);
-  EXPECT_FALSE(pending.applied.has_value());
+  EXPECT_EQ(pending.applied, nullptr);
   EXPECT_EQ(pending.message, "");
 
   const PlanEntry& repeatable = plan.entries[3];
@@ -302,7 +302,7 @@ TEST(PlanTest, EntryFieldsComeFromFileElseHistory) {
   EXPECT_EQ(repeatable.script, "R__views.sql");
   EXPECT_EQ(repeatable.checksum, Sum("cc"));
   EXPECT_EQ(repeatable.migration, &source.repeatable[0]);
-  ASSERT_TRUE(repeatable.applied.has_value());
+  ASSERT_TRUE(repeatable.applied != nullptr);
   EXPECT_EQ(repeatable.applied->installed_rank, 3);
 }
 
@@ -312,9 +312,40 @@ TEST(PlanTest, EffectiveRowIsTheLastOneOfItsVersion) {
                                            Row(3, kUndoRow, "2", "b")};
   const Plan plan = BuildPlan(source, history, {});
   ASSERT_EQ(Summary(plan), "1=applied 2=pending");
-  ASSERT_TRUE(plan.entries[1].applied.has_value());
+  ASSERT_TRUE(plan.entries[1].applied != nullptr);
   EXPECT_EQ(plan.entries[1].applied->kind, HistoryKind::kUndo);
   EXPECT_EQ(plan.entries[1].applied->installed_rank, 3);
+}
+
+// Entries view their history row (and, without a file, its strings) in the
+// plan's own copy of the history: moving the plan, as every caller returns
+// it, must not leave them pointing at rows that are gone.
+TEST(PlanTest, EntriesPointIntoTheRowsThePlanKeepsWhereverItMoves) {
+  const MigrationSet source = Set({.versioned = {Versioned("1", "init")}});
+  std::vector<Plan> plans;
+  plans.push_back(
+      BuildPlan(source, {Applied(1, "1", "init"), Applied(2, "2", "a_file_long_gone_by_now")}, {}));
+  plans.emplace_back();  // grows the vector: the first plan moves again
+  plans.emplace_back();
+  const Plan& plan = plans.front();
+  ASSERT_EQ(Summary(plan), "1=applied 2=missing");
+  ASSERT_EQ(plan.history.size(), 2U);
+  EXPECT_EQ(plan.entries[0].applied, &plan.history[0]);
+  EXPECT_EQ(plan.entries[1].applied, &plan.history[1]);
+  EXPECT_EQ(plan.entries[1].script.data(), plan.history[1].script.data());
+  EXPECT_EQ(plan.entries[1].script, "V2__a_file_long_gone_by_now.sql");
+  EXPECT_EQ(plan.entries[1].description, "a_file_long_gone_by_now");
+}
+
+// Two files of one version (a caller that skipped the loader's check) share
+// the version's row.
+TEST(PlanTest, TwoFilesOfOneVersionBothSeeItsRow) {
+  const MigrationSet source =
+      Set({.versioned = {Versioned("1", "first", "aa"), Versioned("1", "second", "aa")}});
+  const Plan plan = BuildPlan(source, {Applied(1, "1", "first")}, {});
+  ASSERT_EQ(plan.entries.size(), 2U);
+  EXPECT_EQ(plan.entries[0].applied, &plan.history[0]);
+  EXPECT_EQ(plan.entries[1].applied, &plan.history[0]);
 }
 
 TEST(PlanTest, BaselineEntryKeepsItsFile) {
@@ -323,7 +354,7 @@ TEST(PlanTest, BaselineEntryKeepsItsFile) {
   ASSERT_EQ(Summary(plan), "3=baseline");
   EXPECT_EQ(plan.entries[0].migration, &source.versioned[0]);
   EXPECT_EQ(plan.entries[0].description, "c");
-  ASSERT_TRUE(plan.entries[0].applied.has_value());
+  ASSERT_TRUE(plan.entries[0].applied != nullptr);
   EXPECT_EQ(plan.entries[0].applied->kind, HistoryKind::kBaseline);
 }
 

@@ -1,6 +1,7 @@
 #include "dbshift/cli/render_json.h"
 
 #include <cstdio>
+#include <string_view>
 
 namespace dbshift::cli {
 namespace {
@@ -9,7 +10,7 @@ nlohmann::json VersionOrNull(const std::optional<Version>& version) {
   return version ? nlohmann::json(version->text()) : nlohmann::json(nullptr);
 }
 
-nlohmann::json StringOrNull(const std::string& text) {
+nlohmann::json StringOrNull(std::string_view text) {
   return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
 }
 

@@ -297,8 +297,8 @@ bool Executor::RunOne(const PlanEntry& entry, const Migration& script, HistoryKi
   Emit(Event::Type::kMigrationFinished, finished);
 
   if (outcome.ok) {
-    result.applied.push_back(AppliedMigration{identity.version, entry.description, script.script,
-                                              script.kind, row.execution_ms});
+    result.applied.push_back(AppliedMigration{identity.version, std::string(entry.description),
+                                              script.script, script.kind, row.execution_ms});
     return true;
   }
   RunFailure failure;

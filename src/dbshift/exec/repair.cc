@@ -14,7 +14,8 @@ namespace dbshift {
 namespace {
 
 std::string Label(const PlanEntry& entry) {
-  return entry.version ? "version " + entry.version->text() : "repeatable " + entry.script;
+  return entry.version ? "version " + entry.version->text()
+                       : fmt::format("repeatable {}", entry.script);
 }
 
 const HistoryRow* FindRank(const std::vector<HistoryRow>& history, int64_t rank) {

@@ -44,18 +44,18 @@ std::string FailureMessage(std::string_view subject, const HistoryRow& row, bool
 // The last versioned/undo/baseline row of one version, in installed_rank order.
 struct Replayed {
   Version version;  // as written in that row
-  HistoryRow* row = nullptr;
+  const HistoryRow* row = nullptr;
 };
 
 struct Replay {
-  std::vector<Replayed> versions;                  // ascending, one per version
-  std::map<std::string, HistoryRow*> repeatables;  // last row per description
-  std::vector<HistoryRow*> unparseable;            // last row per version text
+  std::vector<Replayed> versions;                        // ascending, one per version
+  std::map<std::string, const HistoryRow*> repeatables;  // last row per description
+  std::vector<const HistoryRow*> unparseable;            // last row per version text
   std::optional<Version> baseline;
 };
 
-// Rows are moved out of `history` into the plan later, so the replay points
-// at them rather than copying a dozen strings per row.
+// The plan keeps `history` and its entries point at the rows, so the replay
+// points at them too rather than copying a dozen strings per row.
 Replay ReplayHistory(std::vector<HistoryRow>& history) {
   auto by_rank = [](const HistoryRow& a, const HistoryRow& b) {
     return a.installed_rank < b.installed_rank;
@@ -211,8 +211,7 @@ void ClassifyRepeatable(PlanEntry& entry) {
   }
 }
 
-// `row`, when given, is moved into the entry: each history row belongs to one entry.
-PlanEntry FromFile(const Migration& migration, HistoryRow* row) {
+PlanEntry FromFile(const Migration& migration, const HistoryRow* row) {
   PlanEntry entry;
   entry.kind = migration.kind;
   entry.version = migration.version;
@@ -220,18 +219,18 @@ PlanEntry FromFile(const Migration& migration, HistoryRow* row) {
   entry.script = migration.script;
   entry.checksum = migration.checksum;
   entry.migration = &migration;
-  if (row != nullptr) entry.applied = std::move(*row);
+  entry.applied = row;
   return entry;
 }
 
-PlanEntry FromHistory(MigrationKind kind, std::optional<Version> version, HistoryRow& row) {
+PlanEntry FromHistory(MigrationKind kind, std::optional<Version> version, const HistoryRow& row) {
   PlanEntry entry;
   entry.kind = kind;
   entry.version = std::move(version);
   entry.description = row.description;
   entry.script = row.script;
   entry.checksum = row.checksum;
-  entry.applied = std::move(row);
+  entry.applied = &row;
   return entry;
 }
 
@@ -274,17 +273,9 @@ std::vector<PlanEntry> VersionedEntries(const MigrationSet& source, Replay& repl
     if (order < 0) {
       entries.push_back(FromFile(*files[f++], nullptr));
     } else if (order == 0) {
-      // Two files of one version only reach here from callers other than
-      // the loader; each gets the row, so the first one moves a copy.
-      const bool another_file_follows =
-          f + 1 < files.size() && *files[f + 1]->version == replayed.version;
-      HistoryRow copy;
-      HistoryRow* row = replayed.row;
-      if (another_file_follows) {
-        copy = *replayed.row;
-        row = &copy;
-      }
-      entries.push_back(FromFile(*files[f++], row));
+      // Two files of one version (only from callers other than the loader)
+      // both point at the row.
+      entries.push_back(FromFile(*files[f++], replayed.row));
       row_has_file = true;
     } else {
       if (!row_has_file) {
@@ -301,10 +292,10 @@ std::vector<PlanEntry> VersionedEntries(const MigrationSet& source, Replay& repl
 
 std::vector<PlanEntry> RepeatableEntries(const MigrationSet& source, const Replay& replay) {
   std::vector<PlanEntry> entries;
-  std::map<std::string, HistoryRow*> without_file = replay.repeatables;
+  std::map<std::string, const HistoryRow*> without_file = replay.repeatables;
   for (const Migration& migration : source.repeatable) {
     auto found = without_file.find(migration.description);
-    HistoryRow* row = found == without_file.end() ? nullptr : found->second;
+    const HistoryRow* row = found == without_file.end() ? nullptr : found->second;
     if (found != without_file.end()) without_file.erase(found);
     entries.push_back(FromFile(migration, row));
   }
@@ -382,8 +373,7 @@ Plan BuildPlan(const MigrationSet& source, std::vector<HistoryRow> history,
   plan.current_version = CurrentVersion(replay);
   plan.entries = VersionedEntries(source, replay, plan);
   // Rows whose version cannot be placed go after every placeable version, in rank order.
-  for (HistoryRow* row : replay.unparseable) {
-    // Formatted before the row moves into the entry.
+  for (const HistoryRow* row : replay.unparseable) {
     std::string message =
         fmt::format("history row {} ({}) has version \"{}\", which is not a version",
                     row->installed_rank, row->script, row->version);
@@ -395,6 +385,8 @@ Plan BuildPlan(const MigrationSet& source, std::vector<HistoryRow> history,
   for (PlanEntry& entry : RepeatableEntries(source, replay)) {
     plan.entries.push_back(std::move(entry));
   }
+  // Moving the vector keeps every row at its address, so the entries' pointers stay good.
+  plan.history = std::move(history);
   return plan;
 }
 

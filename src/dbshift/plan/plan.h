@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dbshift/common/history_row.h"
@@ -29,16 +30,20 @@ enum class MigrationState {
 const char* MigrationStateName(MigrationState state);
 
 /// One line of the plan: a versioned migration, a repeatable one, or a
-/// history entry without a file.
+/// history entry without a file. It points at the file and the history row
+/// it was built from rather than copying them: a status over 10,000
+/// migrations would otherwise touch megabytes of fresh memory for copies.
 struct PlanEntry {
   MigrationState state = MigrationState::kPending;
   MigrationKind kind = MigrationKind::kVersioned;
   std::optional<Version> version;  ///< absent for repeatable
-  std::string description;
-  std::string script;                    ///< file name, or history's when missing
-  std::string checksum;                  ///< the file's; history's when missing
+  /// These three view the file's fields, or the history row's when there is
+  /// no file; they live as long as the MigrationSet and the Plan.
+  std::string_view description;
+  std::string_view script;               ///< file name, or history's when missing
+  std::string_view checksum;             ///< the file's; history's when missing
   const Migration* migration = nullptr;  ///< into the MigrationSet; null when there is no file
-  std::optional<HistoryRow> applied;     ///< the effective (last) history row, if any
+  const HistoryRow* applied = nullptr;   ///< the effective (last) history row, if any
   std::string message;                   ///< why the state is a problem or notable; else empty
 };
 
@@ -60,7 +65,19 @@ bool IsResumable(const PlanEntry& entry);
 /// The plan: every migration in version order, repeatables after, entries
 /// for history rows without a file in their version position.
 struct Plan {
+  Plan() = default;
+  // Entries point into `history`: a copy would point into the original's
+  // rows, so a plan can only move (which keeps every row where it is).
+  Plan(const Plan&) = delete;
+  Plan& operator=(const Plan&) = delete;
+  Plan(Plan&&) noexcept = default;
+  Plan& operator=(Plan&&) noexcept = default;
+  ~Plan() = default;
+
   std::vector<PlanEntry> entries;
+  /// Every history row BuildPlan was given, in installed_rank order; the
+  /// entries' `applied` point here.
+  std::vector<HistoryRow> history;
   /// Highest applied (or baseline) version; nullopt on an empty history.
   std::optional<Version> current_version;
   /// The baseline version, if the history has a baseline row.
@@ -74,7 +91,7 @@ struct Plan {
 };
 
 /// Pure: no I/O. `history` in any order (sorted by installed_rank inside);
-/// taken by value because its rows move into the entries.
+/// taken by value because the plan keeps it for its entries to point at.
 /// History rows that do not parse as a version are kept as kMissing entries
 /// with a message. The returned entries point into `source`, which must
 /// outlive the plan.

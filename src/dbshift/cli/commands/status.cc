@@ -52,7 +52,7 @@ int RunStatus(CommandContext& context, const StatusOptions& options) {
   std::vector<HistoryFormat> others;
   const bool no_history =
       std::none_of(plan.entries.begin(), plan.entries.end(),
-                   [](const PlanEntry& entry) { return entry.applied.has_value(); });
+                   [](const PlanEntry& entry) { return entry.applied != nullptr; });
   if (foreign == nullptr && no_history) {
     others = ForeignHistoriesPresent(*driver);
   }
