@@ -29,6 +29,13 @@ const ParseCase kParseCases[] = {
     {"1.0.1", {"1", "0", "1"}, false},
     {"01.002", {"1", "2"}, false},
     {"20261121093000123456789", {"20261121093000123456789"}, true},
+    // Up to four parts of up to 18 digits are packed as integers; the parts
+    // are spelled out again from them, so both kinds are listed here.
+    {"999999999999999999", {"999999999999999999"}, true},
+    {"1.2.3.4.5", {"1", "2", "3", "4", "5"}, false},
+    {"1.2.3.4.0.0", {"1", "2", "3", "4"}, false},
+    {"0001.0.0.0.0", {"1"}, false},
+    {"1.000000000000000000007", {"1", "7"}, false},
     {"", {}},
     {".", {}},
     {"_", {}},
@@ -86,6 +93,13 @@ const CompareCase kCompareCases[] = {
     {"20261121093000123456789", "20261121093000123456788", std::strong_ordering::greater},
     {"20261121093000123456789", "99999999999999999999", std::strong_ordering::greater},
     {"18446744073709551616", "18446744073709551615", std::strong_ordering::greater},
+    // One side packed (four parts or fewer, 18 digits or fewer), the other not.
+    {"1.2.3.4.5", "1.2.3.5", std::strong_ordering::less},
+    {"1.2.3.4.5", "1.2.3.4", std::strong_ordering::greater},
+    {"2", "1.1.1.1.1", std::strong_ordering::greater},
+    {"999999999999999999", "1000000000000000000", std::strong_ordering::less},
+    {"1.2.3.4.0.0", "1.2.3.4", std::strong_ordering::equal},
+    {"1.2.3.4.5", "1.2.3.4.5.0", std::strong_ordering::equal},
 };
 
 TEST(VersionTest, Compare) {

@@ -29,20 +29,24 @@ class Version {
   bool IsInteger() const;
 
   /// Numeric parts with leading zeros removed ("007" -> "7"), trailing zero
-  /// parts dropped.
-  const std::vector<std::string>& parts() const { return parts_; }
+  /// parts dropped. Built on each call for a packed version: only messages
+  /// and foreign history formats ask.
+  std::vector<std::string> parts() const;
 
   std::strong_ordering operator<=>(const Version& other) const;
   bool operator==(const Version& other) const;
 
  private:
   // Up to kPackedParts parts of up to 18 digits each (every version seen in
-  // practice) are also kept as integers, so comparing, the hot path of
-  // sorting 10,000 migrations, needs no string work.
+  // practice) are kept as integers only, so comparing, the hot path of
+  // sorting 10,000 migrations, needs no string work, and copying a version
+  // (a plan entry per migration) allocates nothing beyond a long text.
+  // Longer versions keep their parts as digit strings in parts_.
   static constexpr std::size_t kPackedParts = 4;
   std::string text_;
-  std::vector<std::string> parts_;
+  std::vector<std::string> parts_;  // empty when packed
   std::array<std::uint64_t, kPackedParts> packed_{};
+  std::uint8_t packed_count_ = 0;  // parts in packed_; 0 when not packed
   bool is_packed_ = false;
 };
 
