@@ -45,11 +45,11 @@ std::optional<Version> Version::Parse(std::string_view text) {
   }
   // "1.0" and "1" are the same version; keep one part so "0" stays "0".
   while (parts.size() > 1 && parts.back() == "0") parts.pop_back();
-  version.is_packed_ = parts.size() <= kPackedParts &&
-                       std::all_of(parts.begin(), parts.end(), [](const std::string& digits) {
-                         return digits.size() <= kMaxPackedDigits;
-                       });
-  if (!version.is_packed_) {
+  const bool packs = parts.size() <= kPackedParts &&
+                     std::all_of(parts.begin(), parts.end(), [](const std::string& digits) {
+                       return digits.size() <= kMaxPackedDigits;
+                     });
+  if (!packs) {
     version.parts_ = std::move(parts);
     return version;
   }
@@ -59,7 +59,7 @@ std::optional<Version> Version::Parse(std::string_view text) {
 }
 
 std::vector<std::string> Version::parts() const {
-  if (!is_packed_) return parts_;
+  if (!packed()) return parts_;
   std::vector<std::string> parts;
   parts.reserve(packed_count_);
   for (std::size_t i = 0; i < packed_count_; ++i) parts.push_back(std::to_string(packed_[i]));
@@ -70,7 +70,7 @@ bool Version::IsInteger() const { return std::none_of(text_.begin(), text_.end()
 
 std::strong_ordering Version::operator<=>(const Version& other) const {
   // Missing parts pack as 0, which matches dropping trailing zero parts.
-  if (is_packed_ && other.is_packed_) return packed_ <=> other.packed_;
+  if (packed() && other.packed()) return packed_ <=> other.packed_;
   // At least one side has more parts or digits than packing holds: rare, so
   // the packed side (if any) spells its parts out for this one comparison.
   const std::vector<std::string> mine = parts();
@@ -80,8 +80,8 @@ std::strong_ordering Version::operator<=>(const Version& other) const {
 }
 
 bool Version::operator==(const Version& other) const {
-  if (is_packed_ && other.is_packed_) return packed_ == other.packed_;
-  if (is_packed_ != other.is_packed_) return false;  // packing depends on the parts alone
+  if (packed() && other.packed()) return packed_ == other.packed_;
+  if (packed() != other.packed()) return false;  // packing depends on the parts alone
   return parts_ == other.parts_;
 }
 

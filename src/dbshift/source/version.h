@@ -46,8 +46,10 @@ class Version {
   std::string text_;
   std::vector<std::string> parts_;  // empty when packed
   std::array<std::uint64_t, kPackedParts> packed_{};
-  std::uint8_t packed_count_ = 0;  // parts in packed_; 0 when not packed
-  bool is_packed_ = false;
+  // Parts in packed_; 0 when not packed (a version has at least one part).
+  std::uint8_t packed_count_ = 0;
+
+  bool packed() const { return packed_count_ != 0; }
 };
 
 }  // namespace dbshift
