@@ -105,8 +105,10 @@ fi
 
 # shellcheck source=SCRIPTDIR/../release_build.sh
 source "$REPO/bench/release_build.sh"
-[[ -n "${DBSHIFT:-}" ]] || DBSHIFT_NOTE="Release build in ${BUILD_DIR:-$REPO/build-bench}"
-release_dbshift
+if [[ -z "${DBSHIFT:-}" ]]; then
+  release_dbshift
+  DBSHIFT_NOTE="Release build in $BUILD_DIR"
+fi
 DBSHIFT_NOTE="${DBSHIFT_NOTE:-the binary $DBSHIFT}"
 [[ -x "$DBSHIFT" ]] || die "DBSHIFT=$DBSHIFT is not executable"
 DBSHIFT="$(cd "$(dirname "$DBSHIFT")" && pwd)/$(basename "$DBSHIFT")"
